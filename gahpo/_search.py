@@ -1,0 +1,520 @@
+"""GeneticSearchCV: genetic hyper-parameter search on scikit-learn's BaseSearchCV."""
+
+import inspect
+import os
+import time
+from numbers import Integral, Real
+
+import joblib
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+from . import _checkpoint
+from ._compat import (
+    BaseSearchCV,
+    Interval,
+    StrOptions,
+    end_context,
+    generation_context,
+    search_context,
+)
+from ._engine import GeneticEngine
+from .operators import CROSSOVER, MUTATION, SELECTION
+from .space import SearchSpace
+
+__all__ = ["GeneticSearchCV"]
+
+
+class _FrozenSplits:
+    """Wrap a CV splitter so that every generation sees the first call's folds."""
+
+    def __init__(self, cv):
+        self.cv = cv
+        self._splits = None
+
+    def split(self, X, y=None, **params):
+        if self._splits is None:
+            self._splits = list(self.cv.split(X, y, **params))
+        return iter(self._splits)
+
+    def get_n_splits(self, X=None, y=None, **params):
+        return self.cv.get_n_splits(X, y, **params)
+
+
+def _resolve(name, value, registry, probe):
+    """An operator given by name or as a callable, checked against its signature."""
+    if isinstance(value, str):
+        return registry[value]
+    try:
+        inspect.signature(value).bind(*probe[0], **probe[1])
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"`{name}` must be one of {sorted(registry)} or a callable with the "
+            f"signature {probe[2]}; {value!r} does not accept it ({exc})."
+        ) from None
+    return value
+
+
+class GeneticSearchCV(BaseSearchCV):
+    """Genetic-algorithm search over hyper-parameters, with cross-validation.
+
+    A drop-in replacement for :class:`~sklearn.model_selection.GridSearchCV`
+    and :class:`~sklearn.model_selection.RandomizedSearchCV`: it takes the same
+    arguments where they overlap and has the same fitted attributes
+    (``cv_results_``, ``best_estimator_``, ``best_params_``, ...). Instead of
+    trying every candidate or random ones, it evolves a population of
+    candidates: the best of each generation are recombined and mutated into
+    the next, so the fits go to promising regions of the space.
+
+    Each generation is one batch of fits (candidates x folds) run by joblib
+    across ``n_jobs`` workers. A candidate is never fitted twice: scores are
+    cached on the candidate's genome.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Any scikit-learn estimator or Pipeline; cloned, never modified.
+    param_distributions : dict or list of dicts
+        Parameter names (``step__param`` for pipelines) mapped to what
+        ``RandomizedSearchCV`` or ``GridSearchCV`` take: lists of values,
+        distributions with an ``rvs`` method (``scipy.stats.loguniform``, ...),
+        or gahpo genes (:class:`~gahpo.space.Integer`,
+        :class:`~gahpo.space.Real`, :class:`~gahpo.space.Categorical`,
+        :class:`~gahpo.space.LayerSizes`). A list of dicts is a choice between
+        sub-spaces.
+    scoring : str, callable, list, tuple or dict, default=None
+        As in ``GridSearchCV``. With several metrics, the genetic algorithm
+        is guided by the ``refit`` metric when ``refit`` is a metric name, and
+        otherwise by the first metric.
+    cv : int, cross-validation generator or iterable, default=None
+        As in ``GridSearchCV``. The folds are computed once per ``fit`` and
+        reused in every generation, so all candidates are compared on the
+        same folds, even with a shuffling splitter.
+    refit : bool, str or callable, default=True
+        As in ``GridSearchCV``.
+    n_jobs : int, default=None
+        Fits run in parallel, per generation. ``-1`` uses all processors. The
+        candidates proposed do not depend on ``n_jobs``.
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in ``GridSearchCV``.
+    verbose : int, default=0
+        ``>= 1`` prints one line per generation and scikit-learn's messages.
+    error_score : "raise" or float, default=np.nan
+        Score of a failing fit, as in ``GridSearchCV``. Failing candidates
+        rank last and are never fitted again.
+    return_train_score : bool, default=False
+        As in ``GridSearchCV``.
+    population_size : int, default=25
+        Candidates per generation (the study's value).
+    generations : int, default=25
+        Maximum number of generations, the first (space-filling) one
+        included. At most ``population_size * generations`` candidates are
+        fitted, usually fewer.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every random choice of the search (not the estimator's own).
+    max_time : float, default=None
+        Wall-clock budget in seconds: the search stops after the generation
+        that crosses it.
+    patience : int, default=None
+        Stop after this many generations without a better best score.
+    callbacks : list of callables, default=None
+        Each called as ``callback(search, record)`` after every generation
+        with that generation's ``history_`` record; returning True stops the
+        search. Optional ``on_start(search)`` and ``on_end(search)`` methods
+        are called too. See :mod:`gahpo.callbacks`.
+    checkpoint : str or path-like, default=None
+        File where the search state is saved atomically after every
+        generation. If it exists when ``fit`` starts and belongs to the same
+        search (estimator, space, cv, scoring, data, genetic settings), the
+        search resumes from it without refitting any candidate; otherwise a
+        :class:`ValueError` says what differs.
+    selection : {"tournament", "best"} or callable, default="tournament"
+        Parent selection, ``select(individuals, k, *, rng)``; see
+        :mod:`gahpo.operators`.
+    crossover : {"uniform"} or callable, default="uniform"
+        ``crossover(ind1, ind2, space, *, rng)``.
+    mutation : {"genewise"} or callable, default="genewise"
+        ``mutation(individual, space, *, rng)``.
+    crossover_proba : float, default=0.8
+        Probability that a pair of parents is recombined.
+    mutation_proba : float, default=0.3
+        Probability that a child is mutated. Children identical to a scored
+        candidate are always mutated until new.
+    elitism : int, default=1
+        Best candidates carried unchanged into the next generation (they cost
+        no fit).
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in ``GridSearchCV``, one row per distinct candidate, plus a
+        ``generation`` column: the generation in which the candidate was
+        first evaluated.
+    best_estimator_ : estimator
+        Refitted on the whole data with ``best_params_`` (if ``refit``).
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+    best_params_ : dict
+        Parameters of the best candidate.
+    best_index_ : int
+        Row of the best candidate in ``cv_results_``.
+    scorer_ : function or dict
+        Scorer(s) used.
+    n_splits_ : int
+        Number of cross-validation splits.
+    refit_time_ : float
+        Seconds spent refitting the best estimator.
+    multimetric_ : bool
+        Whether several metrics were scored.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers with ``refit``).
+    n_features_in_ : int
+        Number of features seen during ``fit`` (with ``refit``).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during ``fit``, when they are all strings.
+    history_ : list of dict
+        One record per generation: ``generation``, ``best_score`` (best so
+        far), ``mean_score`` and ``std_score`` (of the generation's
+        population, failures excluded), ``n_evaluated`` (new candidates
+        fitted), ``n_cached`` (candidates whose score was reused) and
+        ``elapsed`` (seconds since ``fit`` began).
+    n_generations_ : int
+        Generations actually run.
+
+    See Also
+    --------
+    sklearn.model_selection.GridSearchCV : Exhaustive search over a grid.
+    sklearn.model_selection.RandomizedSearchCV : Random search.
+
+    Notes
+    -----
+    The search runs the study's loop, as an ask/tell engine::
+
+        population = space-filling design (+ the estimator's defaults)
+        for generation in range(generations):
+            new = candidates of population never scored
+            scores = cross-validate(new)          # one joblib batch
+            elites = best `elitism` of population
+            parents = select(population, population_size - elitism)
+            children = crossover pairs (crossover_proba), mutate (mutation_proba)
+            population = elites + children
+            stop on max_time, patience, or a callback returning True
+
+    The first population is a Latin hypercube through each gene's
+    distribution and holds the estimator's own defaults where they lie in the
+    space, so the search never ends worse than the untuned model (as scored by
+    cross-validation).
+
+    Examples
+    --------
+    >>> from scipy.stats import loguniform
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from gahpo import GeneticSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = GeneticSearchCV(
+    ...     SVC(), {"C": loguniform(1e-2, 1e2), "kernel": ["rbf", "linear"]},
+    ...     population_size=6, generations=3, random_state=0,
+    ... ).fit(X, y)
+    >>> search.n_generations_
+    3
+    >>> sorted(search.best_params_)
+    ['C', 'kernel']
+    >>> search.best_score_ > 0.9
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "param_distributions": [dict, list],
+        "population_size": [Interval(Integral, 2, None, closed="left")],
+        "generations": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "patience": [Interval(Integral, 1, None, closed="left"), None],
+        "callbacks": [list, tuple, None],
+        "checkpoint": [str, os.PathLike, None],
+        "selection": [StrOptions(set(SELECTION)), callable],
+        "crossover": [StrOptions(set(CROSSOVER)), callable],
+        "mutation": [StrOptions(set(MUTATION)), callable],
+        "crossover_proba": [Interval(Real, 0, 1, closed="both")],
+        "mutation_proba": [Interval(Real, 0, 1, closed="both")],
+        "elitism": [Interval(Integral, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        param_distributions,
+        *,
+        scoring=None,
+        cv=None,
+        refit=True,
+        n_jobs=None,
+        pre_dispatch="2*n_jobs",
+        verbose=0,
+        error_score=np.nan,
+        return_train_score=False,
+        population_size=25,
+        generations=25,
+        random_state=None,
+        max_time=None,
+        patience=None,
+        callbacks=None,
+        checkpoint=None,
+        selection="tournament",
+        crossover="uniform",
+        mutation="genewise",
+        crossover_proba=0.8,
+        mutation_proba=0.3,
+        elitism=1,
+    ):
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.param_distributions = param_distributions
+        self.population_size = population_size
+        self.generations = generations
+        self.random_state = random_state
+        self.max_time = max_time
+        self.patience = patience
+        self.callbacks = callbacks
+        self.checkpoint = checkpoint
+        self.selection = selection
+        self.crossover = crossover
+        self.mutation = mutation
+        self.crossover_proba = crossover_proba
+        self.mutation_proba = mutation_proba
+        self.elitism = elitism
+
+    # -- fit ------------------------------------------------------------------
+
+    def fit(self, X, y=None, **params):
+        """Run the genetic search with all sets of parameters it proposes.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; None for unsupervised learning.
+        **params : dict of str -> object
+            Passed to the estimator's ``fit``, the scorer and the splitter, as
+            in ``GridSearchCV.fit`` (e.g. ``groups=``, ``sample_weight=``).
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        self._validate_params()
+        self._check_search_parameters()
+        self._fingerprint = self._make_fingerprint(X, y) if self.checkpoint else None
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            # never keep the data, or the rows carried for checkpoints
+            for name in ("_fingerprint", "_rows", "_resume_rows"):
+                self.__dict__.pop(name, None)
+
+    def _check_search_parameters(self):
+        """Validate what ``_parameter_constraints`` cannot, before any fit."""
+        self._space = SearchSpace(self.param_distributions)
+        self._space.check_parameters(self.estimator)
+        if self.elitism >= self.population_size:
+            raise ValueError(
+                "`elitism` must be smaller than `population_size`, got "
+                f"elitism={self.elitism!r}, population_size={self.population_size!r}."
+            )
+        for i, callback in enumerate(self.callbacks or ()):
+            if not callable(callback):
+                raise TypeError(
+                    f"`callbacks` must hold callables `callback(search, record)`; "
+                    f"item {i} is {type(callback).__name__} {callback!r}."
+                )
+        self._operators = {
+            "selection": _resolve(
+                "selection", self.selection, SELECTION,
+                (([], 0), {"rng": None}, "select(individuals, k, *, rng)"),
+            ),
+            "crossover": _resolve(
+                "crossover", self.crossover, CROSSOVER,
+                (([], [], None), {"rng": None}, "crossover(ind1, ind2, space, *, rng)"),
+            ),
+            "mutation": _resolve(
+                "mutation", self.mutation, MUTATION,
+                (([], None), {"rng": None}, "mutation(individual, space, *, rng)"),
+            ),
+        }
+
+    def _make_fingerprint(self, X, y):
+        """What must match for a checkpoint to be resumed."""
+        cv = self.cv if self.cv is None or isinstance(self.cv, Integral) else joblib.hash(self.cv)
+        return {
+            "estimator": joblib.hash(clone(self.estimator)),
+            "param_distributions": repr(self._space),
+            "cv": cv,
+            "scoring": joblib.hash(self.scoring),
+            "data": (np.shape(X), np.shape(y) if y is not None else None, joblib.hash((X, y))),
+            "genetic settings": (
+                self.population_size, self.elitism, self.crossover_proba,
+                self.mutation_proba, repr(self.selection), repr(self.crossover),
+                repr(self.mutation),
+            ),
+            "random_state": joblib.hash(self.random_state),
+        }
+
+    # -- the search -----------------------------------------------------------
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        """Evolve candidates, one ``evaluate_candidates`` call per generation."""
+        space = self._space
+        engine = self._make_engine(check_random_state(self.random_state))
+        cv = _FrozenSplits(self._checked_cv_orig)
+        self.history_, self.n_generations_ = [], 0
+        elapsed_before = self._resume(engine)
+        callbacks = list(self.callbacks or ())
+        for callback in callbacks:
+            getattr(callback, "on_start", lambda search: None)(self)
+
+        start, results, evaluated = time.monotonic(), None, False
+        search_ctx = search_context(callback_ctx, self)
+        stop = self._should_stop(engine)
+        while not stop:
+            candidates = engine.ask()
+            scores = []
+            if candidates:
+                params = [space.decode(ind) for ind in candidates]
+                ctx = generation_context(search_ctx, self, len(params) * self.n_splits_)
+                results = evaluate_candidates(
+                    params,
+                    cv=cv,
+                    more_results={"generation": [engine.generation] * len(params)},
+                    **({"callback_ctx": ctx} if ctx is not None else {}),
+                )
+                end_context(ctx, self)
+                evaluated = True
+                scores = results[f"mean_test_{self._guiding_metric(results)}"][-len(params):]
+            record = engine.tell(scores)
+            record["elapsed"] = elapsed_before + time.monotonic() - start
+            self.history_.append(record)
+            self.n_generations_ = len(self.history_)
+            self._save_checkpoint(engine)
+            if self.verbose > 0:
+                print(
+                    f"[GeneticSearchCV] generation {record['generation']}: best "
+                    f"{record['best_score']:.5g}, mean {record['mean_score']:.5g}, "
+                    f"{record['n_evaluated']} evaluated, {record['n_cached']} cached, "
+                    f"{record['elapsed']:.1f}s"
+                )
+            stop = self._should_stop(engine)
+            # every callback sees every generation, even when one asks to stop
+            stop = any([bool(callback(self, record)) for callback in callbacks]) or stop
+        end_context(search_ctx, self)
+
+        if not evaluated and getattr(self, "_resume_rows", None):
+            # A finished search resumed from its checkpoint: scikit-learn needs
+            # one evaluation in this fit, so the last row is scored again.
+            rows = self._resume_rows
+            self._resume_rows = tuple(part[:-1] for part in rows[:2]) + (
+                {k: v[:-1] for k, v in rows[2].items()},
+            )
+            evaluate_candidates(
+                [rows[0][-1]],
+                cv=cv,
+                more_results={k: v[-1:] for k, v in rows[2].items()},
+            )
+        for callback in callbacks:
+            getattr(callback, "on_end", lambda search: None)(self)
+
+    def _make_engine(self, rng):
+        initial = self._space.from_params(
+            self.estimator.get_params(deep=True), partial=True, rng=rng
+        )
+        return GeneticEngine(
+            self._space,
+            population_size=self.population_size,
+            elitism=self.elitism,
+            crossover_proba=self.crossover_proba,
+            mutation_proba=self.mutation_proba,
+            initial=[initial] if initial is not None else [],
+            rng=rng,
+            **self._operators,
+        )
+
+    def _guiding_metric(self, results):
+        """The metric whose mean test score is the fitness."""
+        if "mean_test_score" in results:
+            return "score"
+        if isinstance(self.refit, str) and f"mean_test_{self.refit}" in results:
+            return self.refit
+        if isinstance(self.scoring, (list, tuple, dict)):
+            return next(iter(self.scoring))
+        return next(k[len("mean_test_"):] for k in results if k.startswith("mean_test_"))
+
+    def _should_stop(self, engine):
+        history = self.history_
+        if engine.generation >= self.generations:
+            return True
+        if history and self.max_time is not None and history[-1]["elapsed"] >= self.max_time:
+            return True
+        if self.patience is not None and len(history) > self.patience:
+            best = [r["best_score"] for r in history]
+            recent, before = best[-1], best[-1 - self.patience]
+            if not recent > before and not (np.isnan(before) and not np.isnan(recent)):
+                return True
+        return False
+
+    # -- checkpoints ----------------------------------------------------------
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        # Rows restored from a checkpoint come first; every row seen so far is
+        # kept so that the next checkpoint can restore cv_results_ in full.
+        more_results = dict(more_results or {})
+        previous = getattr(self, "_resume_rows", None)
+        if previous:
+            old_params, old_out, old_more = previous
+            candidate_params = list(old_params) + list(candidate_params)
+            out = list(old_out) + list(out)
+            more_results = {
+                k: list(old_more.get(k, [])) + list(more_results.get(k, []))
+                for k in set(old_more) | set(more_results)
+            }
+        self._rows = (list(candidate_params), list(out), more_results)
+        return super()._format_results(candidate_params, n_splits, out, more_results)
+
+    def _resume(self, engine):
+        """Restore the engine from the checkpoint, if any; return elapsed seconds."""
+        self._resume_rows = None
+        if not self.checkpoint or not os.path.exists(self.checkpoint):
+            return 0.0
+        state = _checkpoint.load(self.checkpoint)
+        _checkpoint.check_fingerprint(self.checkpoint, state["fingerprint"], self._fingerprint)
+        engine.set_state(state["engine"])
+        self.history_ = list(state["history"])
+        self.n_generations_ = len(self.history_)
+        self._resume_rows = state["rows"]
+        return self.history_[-1]["elapsed"] if self.history_ else 0.0
+
+    def _save_checkpoint(self, engine):
+        if not self.checkpoint:
+            return
+        rows = getattr(self, "_rows", None) or getattr(self, "_resume_rows", None)
+        _checkpoint.save(
+            self.checkpoint,
+            {
+                "fingerprint": self._fingerprint,
+                "engine": engine.get_state(),
+                "history": self.history_,
+                "rows": rows,
+            },
+        )

@@ -1,0 +1,128 @@
+"""The gene protocol shared by every search-space dimension."""
+
+import numpy as np
+
+__all__ = ["BaseGene"]
+
+#: Quantiles are kept this far from 0 and 1 so that ``ppf`` stays finite.
+_EPS = 1e-9
+
+
+def _reflect(u):
+    """Fold ``u`` back into ``[0, 1]`` by reflection at the boundaries."""
+    u = abs(u) % 2.0
+    return 2.0 - u if u > 1.0 else u
+
+
+class BaseGene:
+    """One dimension of a search space.
+
+    A gene knows three forms of a value: the *encoded* form the genetic
+    algorithm works on (hashable, compact: an index for a categorical, a
+    tuple for layer sizes), the *decoded* form given to the estimator, and a
+    position in the unit interval used for space-filling designs.
+
+    Genes are values: they validate their arguments on construction, compare
+    equal when their specifications are equal, and own the type-specific
+    variation, so that crossover and mutation operators stay small functions
+    that loop over genes.
+
+    Subclasses implement :meth:`sample`, :meth:`from_unit`, :meth:`mutate`,
+    :meth:`decode`, :meth:`encode` and :meth:`contains`; the default
+    :meth:`crossover` swaps the two values.
+    """
+
+    #: Number of unit-interval coordinates :meth:`from_unit` consumes.
+    n_dims = 1
+
+    def sample(self, rng):
+        """Draw one encoded value at random.
+
+        Parameters
+        ----------
+        rng : numpy.random.RandomState
+            The search's random number generator.
+
+        Returns
+        -------
+        value : object
+            An encoded value.
+        """
+        return self.from_unit(rng.uniform(size=self.n_dims))
+
+    def from_unit(self, u):  # pragma: no cover - abstract
+        """Map a point of ``[0, 1)**n_dims`` to an encoded value."""
+        raise NotImplementedError
+
+    def mutate(self, value, rng, *, strength=0.2):  # pragma: no cover - abstract
+        """Return a perturbed copy of the encoded ``value``.
+
+        Parameters
+        ----------
+        value : object
+            An encoded value of this gene.
+        rng : numpy.random.RandomState
+            The search's random number generator.
+        strength : float, default=0.2
+            Scale of the perturbation, as a fraction of the gene's range in
+            its natural (linear, log or quantile) scale.
+
+        Returns
+        -------
+        value : object
+            A new encoded value; it differs from ``value`` whenever the gene
+            has more than one value.
+        """
+        raise NotImplementedError
+
+    def crossover(self, a, b, rng):
+        """Recombine two encoded values; scalar genes swap them."""
+        return b, a
+
+    def decode(self, value):
+        """Return the value to give the estimator."""
+        return value
+
+    def encode(self, value):
+        """Return the encoded form of a decoded value.
+
+        Raises
+        ------
+        ValueError
+            If ``value`` does not lie in this gene.
+        """
+        if not self.contains(value):
+            raise ValueError(f"{value!r} does not lie in {self!r}.")
+        return value
+
+    def contains(self, value):  # pragma: no cover - abstract
+        """Whether the *decoded* ``value`` lies in this gene."""
+        raise NotImplementedError
+
+    def _spec(self):
+        return tuple(sorted(vars(self).items()))
+
+    def __eq__(self, other):
+        return type(self) is type(other) and _spec_equal(vars(self), vars(other))
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({args})"
+
+
+def _spec_equal(a, b):
+    if a.keys() != b.keys():
+        return False
+    for key in a:
+        x, y = a[key], b[key]
+        if x is y:
+            continue
+        try:
+            if not bool(np.all(x == y)):
+                return False
+        except Exception:
+            return False
+    return True

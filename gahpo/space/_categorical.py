@@ -1,0 +1,119 @@
+"""The :class:`Categorical` gene."""
+
+from numbers import Real as RealNumber
+
+import numpy as np
+from sklearn.base import clone
+
+from ._base import BaseGene, _reflect
+
+__all__ = ["Categorical"]
+
+
+def _is_number(value):
+    return isinstance(value, (RealNumber, np.number)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _same(a, b):
+    """Equality that never raises and never broadcasts."""
+    if a is b:
+        return True
+    if type(a) is not type(b) and not (_is_number(a) and _is_number(b)):
+        return False
+    try:
+        result = a == b
+        return bool(result) if isinstance(result, (bool, np.bool_)) else False
+    except Exception:
+        return False
+
+
+class Categorical(BaseGene):
+    """A choice among a fixed list of values.
+
+    The values may be anything an estimator takes: numbers, strings, None,
+    tuples, or estimators (which are cloned each time they are given out).
+    When every choice is a number, the choices are treated as an ordered grid:
+    mutation favours neighbouring values, as it would on an ``Integer``
+    gene. Otherwise mutation picks another choice uniformly.
+
+    Parameters
+    ----------
+    choices : sequence
+        The values, at least one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gahpo.space import Categorical
+    >>> gene = Categorical(["relu", "tanh", "logistic"])
+    >>> gene.decode(gene.sample(np.random.RandomState(0))) in gene.choices
+    True
+    """
+
+    def __init__(self, choices):
+        if isinstance(choices, (str, bytes)) or not hasattr(choices, "__len__"):
+            raise TypeError(
+                "Categorical: `choices` must be a non-empty sequence (list, tuple "
+                f"or array), got {type(choices).__name__} {choices!r}."
+            )
+        choices = list(choices)
+        if not choices:
+            raise ValueError("Categorical: `choices` must not be empty, got [].")
+        self.choices = choices
+        numeric = all(_is_number(c) for c in choices)
+        # An ordered grid: index order follows the values' order.
+        self._order = np.argsort(choices, kind="stable") if numeric else None
+
+    def __repr__(self):
+        return f"Categorical(choices={self.choices!r})"
+
+    def __eq__(self, other):
+        return (
+            type(other) is Categorical
+            and len(self.choices) == len(other.choices)
+            and all(_same(a, b) for a, b in zip(self.choices, other.choices))
+        )
+
+    __hash__ = BaseGene.__hash__
+
+    def from_unit(self, u):
+        u = float(np.ravel(u)[0]) if np.ndim(u) else float(u)
+        rank = min(int(u * len(self.choices)), len(self.choices) - 1)
+        return self._index_of_rank(rank)
+
+    def _index_of_rank(self, rank):
+        return int(self._order[rank]) if self._order is not None else rank
+
+    def _rank_of_index(self, index):
+        if self._order is None:
+            return index
+        return int(np.flatnonzero(self._order == index)[0])
+
+    def mutate(self, value, rng, *, strength=0.2):
+        n = len(self.choices)
+        if n == 1:
+            return value
+        if self._order is not None:
+            # ordered grid: Gaussian step in rank space, at least one rank
+            u = (self._rank_of_index(value) + 0.5) / n
+            for _ in range(8):
+                new = self.from_unit(_reflect(u + rng.normal(0.0, strength)))
+                if new != value:
+                    return new
+        new = int(rng.randint(n - 1))
+        return new + 1 if new >= value else new
+
+    def decode(self, value):
+        choice = self.choices[value]
+        return clone(choice) if hasattr(choice, "get_params") else choice
+
+    def contains(self, value):
+        return any(_same(value, c) for c in self.choices)
+
+    def encode(self, value):
+        for index, choice in enumerate(self.choices):
+            if _same(value, choice):
+                return index
+        raise ValueError(f"{value!r} does not lie in {self!r}.")
