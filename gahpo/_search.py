@@ -3,11 +3,13 @@
 import inspect
 import os
 import time
+import warnings
 from numbers import Integral, Real
 
 import joblib
 import numpy as np
 from sklearn.base import clone
+from sklearn.exceptions import FitFailedWarning
 from sklearn.utils import check_random_state
 
 from . import _checkpoint
@@ -40,6 +42,34 @@ class _FrozenSplits:
 
     def get_n_splits(self, X=None, y=None, **params):
         return self.cv.get_n_splits(X, y, **params)
+
+
+def _all_fits_failed(exc):
+    return "fits failed" in str(exc) and str(exc).lstrip().startswith("All the")
+
+
+def _merge_rows(n_splits, *parts):
+    """Concatenate ``(params, out, more_results)`` parts, sorted by generation.
+
+    ``out`` holds ``n_splits`` consecutive entries per candidate. The sort is
+    stable, so rows of one generation keep their order.
+    """
+    rows = []
+    for part in parts:
+        if not part:
+            continue
+        params, out, more = part
+        for i, p in enumerate(params):
+            rows.append(
+                (p, out[i * n_splits : (i + 1) * n_splits], {k: v[i] for k, v in more.items()})
+            )
+    rows.sort(key=lambda row: row[2].get("generation", 0))
+    keys = {k for row in rows for k in row[2]}
+    return (
+        [row[0] for row in rows],
+        [entry for row in rows for entry in row[1]],
+        {k: [row[2].get(k) for row in rows] for k in keys},
+    )
 
 
 def _resolve(name, value, registry, probe):
@@ -138,7 +168,7 @@ class GeneticSearchCV(BaseSearchCV):
         ``mutation(individual, space, *, rng)``.
     crossover_proba : float, default=0.8
         Probability that a pair of parents is recombined.
-    mutation_proba : float, default=0.3
+    mutation_proba : float, default=0.2
         Probability that a child is mutated. Children identical to a scored
         candidate are always mutated until new.
     elitism : int, default=1
@@ -267,7 +297,7 @@ class GeneticSearchCV(BaseSearchCV):
         crossover="uniform",
         mutation="genewise",
         crossover_proba=0.8,
-        mutation_proba=0.3,
+        mutation_proba=0.2,
         elitism=1,
     ):
         super().__init__(
@@ -319,11 +349,19 @@ class GeneticSearchCV(BaseSearchCV):
         self._validate_params()
         self._check_search_parameters()
         self._fingerprint = self._make_fingerprint(X, y) if self.checkpoint else None
+        self._failed_rows = []
         try:
-            return super().fit(X, y, **params)
+            super().fit(X, y, **params)
+            if len(self._rows[0]) > len(self.cv_results_["params"]):
+                # the last generation(s) failed entirely after scikit-learn's
+                # final batch: add their rows (at the end, so indices hold)
+                self.cv_results_ = super()._format_results(
+                    self._rows[0], self.n_splits_, self._rows[1], self._rows[2]
+                )
+            return self
         finally:
             # never keep the data, or the rows carried for checkpoints
-            for name in ("_fingerprint", "_rows", "_resume_rows"):
+            for name in ("_fingerprint", "_rows", "_resume_rows", "_failed_rows"):
                 self.__dict__.pop(name, None)
 
     def _check_search_parameters(self):
@@ -395,15 +433,25 @@ class GeneticSearchCV(BaseSearchCV):
             if candidates:
                 params = [space.decode(ind) for ind in candidates]
                 ctx = generation_context(search_ctx, self, len(params) * self.n_splits_)
-                results = evaluate_candidates(
-                    params,
-                    cv=cv,
-                    more_results={"generation": [engine.generation] * len(params)},
-                    **({"callback_ctx": ctx} if ctx is not None else {}),
-                )
+                more = {"generation": [engine.generation] * len(params)}
+                try:
+                    results = evaluate_candidates(
+                        params,
+                        cv=cv,
+                        more_results=more,
+                        **({"callback_ctx": ctx} if ctx is not None else {}),
+                    )
+                    evaluated = True
+                    scores = results[f"mean_test_{self._guiding_metric(results)}"]
+                    scores = scores[-len(params):]
+                except ValueError as exc:
+                    # scikit-learn raises when every fit of a batch fails. In the
+                    # first batch that is a misconfigured model and the error
+                    # stands; later, it is a generation of bad candidates.
+                    if not _all_fits_failed(exc) or not getattr(self, "_rows", None):
+                        raise
+                    scores = self._record_failed_generation(params, more, exc)
                 end_context(ctx, self)
-                evaluated = True
-                scores = results[f"mean_test_{self._guiding_metric(results)}"][-len(params):]
             record = engine.tell(scores)
             record["elapsed"] = elapsed_before + time.monotonic() - start
             self.history_.append(record)
@@ -424,14 +472,12 @@ class GeneticSearchCV(BaseSearchCV):
         if not evaluated and getattr(self, "_resume_rows", None):
             # A finished search resumed from its checkpoint: scikit-learn needs
             # one evaluation in this fit, so the last row is scored again.
-            rows = self._resume_rows
-            self._resume_rows = tuple(part[:-1] for part in rows[:2]) + (
-                {k: v[:-1] for k, v in rows[2].items()},
+            params, out, more = self._resume_rows
+            self._resume_rows = (
+                params[:-1], out[: -self.n_splits_], {k: v[:-1] for k, v in more.items()}
             )
             evaluate_candidates(
-                [rows[0][-1]],
-                cv=cv,
-                more_results={k: v[-1:] for k, v in rows[2].items()},
+                params[-1:], cv=cv, more_results={k: v[-1:] for k, v in more.items()}
             )
         for callback in callbacks:
             getattr(callback, "on_end", lambda search: None)(self)
@@ -477,20 +523,43 @@ class GeneticSearchCV(BaseSearchCV):
     # -- checkpoints ----------------------------------------------------------
 
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
-        # Rows restored from a checkpoint come first; every row seen so far is
-        # kept so that the next checkpoint can restore cv_results_ in full.
-        more_results = dict(more_results or {})
-        previous = getattr(self, "_resume_rows", None)
-        if previous:
-            old_params, old_out, old_more = previous
-            candidate_params = list(old_params) + list(candidate_params)
-            out = list(old_out) + list(out)
-            more_results = {
-                k: list(old_more.get(k, [])) + list(more_results.get(k, []))
-                for k in set(old_more) | set(more_results)
-            }
-        self._rows = (list(candidate_params), list(out), more_results)
-        return super()._format_results(candidate_params, n_splits, out, more_results)
+        # cv_results_ holds, in generation order, the rows restored from a
+        # checkpoint, the rows scikit-learn evaluated in this fit, and the rows
+        # of generations whose every fit failed (scikit-learn drops those).
+        self._rows = _merge_rows(
+            n_splits,
+            getattr(self, "_resume_rows", None),
+            (list(candidate_params), list(out), dict(more_results or {})),
+            *getattr(self, "_failed_rows", ()),
+        )
+        return super()._format_results(self._rows[0], n_splits, self._rows[1], self._rows[2])
+
+    def _record_failed_generation(self, params, more, exc):
+        """Keep rows for a batch whose every fit failed; return its scores."""
+        warnings.warn(
+            f"Every fit of generation {more['generation'][0]} failed; its "
+            f"{len(params)} candidate(s) score error_score={self.error_score!r} and "
+            f"will not be fitted again. Details:\n{exc}",
+            FitFailedWarning,
+        )
+        template = self._rows[1][: self.n_splits_]
+        out = []
+        for _ in params:
+            for row in template:
+                row = dict(row)
+                for key in ("test_scores", "train_scores"):
+                    if key in row:
+                        old = row[key]
+                        row[key] = (
+                            dict.fromkeys(old, self.error_score)
+                            if isinstance(old, dict) else self.error_score
+                        )
+                row.update(fit_error=str(exc), fit_time=np.nan, score_time=np.nan)
+                out.append(row)
+        self.__dict__.setdefault("_failed_rows", []).append((list(params), out, more))
+        # keep _rows complete for the checkpoint even if no batch follows
+        self._rows = _merge_rows(self.n_splits_, self._rows, (list(params), out, more))
+        return [self.error_score] * len(params)
 
     def _resume(self, engine):
         """Restore the engine from the checkpoint, if any; return elapsed seconds."""
