@@ -30,11 +30,11 @@ def search_context(callback_ctx, estimator):
 
 
 def generation_context(search_ctx, estimator, n_fits):
-    """Open one generation's task, whose subtasks are its fits."""
+    """Open one generation's task, whose subtasks are its ``n_fits()`` fits."""
     if search_ctx is None:
         return None
     return search_ctx.subcontext(
-        task_name="generation", max_subtasks=n_fits, sequential_subtasks=False
+        task_name="generation", max_subtasks=n_fits(), sequential_subtasks=False
     ).call_on_fit_task_begin(estimator=estimator)
 
 

@@ -8,8 +8,9 @@ from numbers import Integral, Real
 
 import joblib
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
+from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from . import _checkpoint
@@ -350,6 +351,8 @@ class GeneticSearchCV(BaseSearchCV):
         self._check_search_parameters()
         self._fingerprint = self._make_fingerprint(X, y) if self.checkpoint else None
         self._failed_rows = []
+        # the same splitter BaseSearchCV.fit builds, frozen in _run_search
+        self._checked_cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         try:
             super().fit(X, y, **params)
             if len(self._rows[0]) > len(self.cv_results_["params"]):
@@ -361,7 +364,9 @@ class GeneticSearchCV(BaseSearchCV):
             return self
         finally:
             # never keep the data, or the rows carried for checkpoints
-            for name in ("_fingerprint", "_rows", "_resume_rows", "_failed_rows"):
+            for name in (
+                "_fingerprint", "_rows", "_resume_rows", "_failed_rows", "_checked_cv"
+            ):
                 self.__dict__.pop(name, None)
 
     def _check_search_parameters(self):
@@ -417,7 +422,7 @@ class GeneticSearchCV(BaseSearchCV):
         """Evolve candidates, one ``evaluate_candidates`` call per generation."""
         space = self._space
         engine = self._make_engine(check_random_state(self.random_state))
-        cv = _FrozenSplits(self._checked_cv_orig)
+        cv = _FrozenSplits(self._checked_cv)
         self.history_, self.n_generations_ = [], 0
         elapsed_before = self._resume(engine)
         callbacks = list(self.callbacks or ())
@@ -432,7 +437,7 @@ class GeneticSearchCV(BaseSearchCV):
             scores = []
             if candidates:
                 params = [space.decode(ind) for ind in candidates]
-                ctx = generation_context(search_ctx, self, len(params) * self.n_splits_)
+                ctx = generation_context(search_ctx, self, lambda: len(params) * self.n_splits_)
                 more = {"generation": [engine.generation] * len(params)}
                 try:
                     results = evaluate_candidates(
@@ -474,7 +479,7 @@ class GeneticSearchCV(BaseSearchCV):
             # one evaluation in this fit, so the last row is scored again.
             params, out, more = self._resume_rows
             self._resume_rows = (
-                params[:-1], out[: -self.n_splits_], {k: v[:-1] for k, v in more.items()}
+                params[:-1], out[: -len(out) // len(params)], {k: v[:-1] for k, v in more.items()}
             )
             evaluate_candidates(
                 params[-1:], cv=cv, more_results={k: v[-1:] for k, v in more.items()}
@@ -542,7 +547,8 @@ class GeneticSearchCV(BaseSearchCV):
             f"will not be fitted again. Details:\n{exc}",
             FitFailedWarning,
         )
-        template = self._rows[1][: self.n_splits_]
+        n_splits = len(self._rows[1]) // len(self._rows[0])
+        template = self._rows[1][:n_splits]
         out = []
         for _ in params:
             for row in template:
@@ -558,7 +564,7 @@ class GeneticSearchCV(BaseSearchCV):
                 out.append(row)
         self.__dict__.setdefault("_failed_rows", []).append((list(params), out, more))
         # keep _rows complete for the checkpoint even if no batch follows
-        self._rows = _merge_rows(self.n_splits_, self._rows, (list(params), out, more))
+        self._rows = _merge_rows(n_splits, self._rows, (list(params), out, more))
         return [self.error_score] * len(params)
 
     def _resume(self, engine):
