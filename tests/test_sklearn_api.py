@@ -11,6 +11,7 @@ estimator's array-API support.
 """
 
 import pytest
+import sklearn
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
@@ -37,6 +38,12 @@ EXPECTED_FAILURES = {
     "check_supervised_y_2d": "DataConversionWarning not caught (as GridSearchCV)",
     "check_requires_y_none": "Doesn't fail gracefully (as GridSearchCV)",
 }
+if tuple(int(p) for p in sklearn.__version__.split(".")[:2]) < (1, 6):
+    # scikit-learn 1.5 builds the class with no arguments, which only works
+    # for the searches it special-cases; later versions pass required ones.
+    EXPECTED_FAILURES["check_parameters_default_constructible"] = (
+        "scikit-learn < 1.6 cannot build a meta-estimator with required arguments"
+    )
 
 
 def _instances():
