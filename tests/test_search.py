@@ -562,3 +562,38 @@ def test_resuming_a_finished_search(tmp_path, fit_log):
     assert again.cv_results_["params"] == first.cv_results_["params"]
     assert again.best_params_ == first.best_params_
     assert again.n_generations_ == 2
+
+
+def test_scikit_learn_callbacks_see_each_generation(iris):
+    # scikit-learn 1.9's experimental callback API: the search forwards its
+    # context, one "generation" task per evaluate_candidates call.
+    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+
+    class Recorder:
+        def __init__(self):
+            self.tasks = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.tasks.append(context.task_name)
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            return False
+
+    assert isinstance(Recorder(), callback.FitCallback)
+    recorder = Recorder()
+    search = GeneticSearchCV(
+        DecisionTreeClassifier(random_state=0), {"max_depth": Integer(1, 10)},
+        population_size=4, generations=3, random_state=0,
+    )
+    search.set_callbacks(recorder)
+    search.fit(*iris)
+    assert recorder.tasks.count("generation") == sum(
+        r["n_evaluated"] > 0 for r in search.history_
+    )
+    assert "search" in recorder.tasks
