@@ -51,8 +51,16 @@ def mutate_genewise(individual, space, *, rng, gene_proba=None, strength=0.2):
     hits = [i for i in range(n) if rng.uniform() < proba]
     if not hits:
         hits = [int(rng.randint(n))]
+    before = list(individual)
     for i in hits:
         individual[i] = genes[i].mutate(individual[i], rng, strength=strength)
+    if list(individual) == before:
+        # only single-valued genes were drawn (as {"kernel": ["rbf"]} in a
+        # conditional space): try the others, in random order, until one moves
+        for i in rng.permutation(n):
+            individual[i] = genes[i].mutate(individual[i], rng, strength=strength)
+            if individual[i] != before[i]:
+                break
     return individual
 
 

@@ -17,11 +17,28 @@ def _is_number(value):
 
 
 def _same(a, b):
-    """Equality that never raises and never broadcasts."""
+    """Equality that never raises and never broadcasts.
+
+    Estimators are the same when they have the same class and parameters, as
+    a clone has: decoded estimators are clones, and must encode back.
+    """
     if a is b:
         return True
     if type(a) is not type(b) and not (_is_number(a) and _is_number(b)):
-        return False
+        # numpy's str_ is a str, but a bool is not the integer 1
+        related = isinstance(a, type(b)) or isinstance(b, type(a))
+        if not related or isinstance(a, bool) or isinstance(b, bool):
+            return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if hasattr(a, "get_params") and hasattr(b, "get_params"):
+        try:
+            pa, pb = a.get_params(deep=False), b.get_params(deep=False)
+        except Exception:
+            return False
+        return type(a) is type(b) and pa.keys() == pb.keys() and all(
+            _same(pa[k], pb[k]) for k in pa
+        )
     try:
         result = a == b
         return bool(result) if isinstance(result, (bool, np.bool_)) else False
@@ -107,7 +124,11 @@ class Categorical(BaseGene):
 
     def decode(self, value):
         choice = self.choices[value]
-        return clone(choice) if hasattr(choice, "get_params") else choice
+        # estimator instances are cloned; classes (which have an unbound
+        # get_params) are values like any other, as in sklearn's clone
+        if hasattr(choice, "get_params") and not isinstance(choice, type):
+            return clone(choice)
+        return choice
 
     def contains(self, value):
         return any(_same(value, c) for c in self.choices)

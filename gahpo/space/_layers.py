@@ -40,12 +40,18 @@ class LayerSizes(BaseGene):
     n_dims = 2
 
     def __init__(self, min_layers=1, max_layers=3, min_units=16, max_units=256, log=True):
-        _check_bounds("LayerSizes", min_layers, max_layers, False, integral=True)
+        _check_bounds(
+            "LayerSizes", min_layers, max_layers, False,
+            integral=True, names=("min_layers", "max_layers"),
+        )
         if min_layers < 0:
             raise ValueError(
                 f"LayerSizes: `min_layers >= 0` must hold, got min_layers={min_layers!r}."
             )
-        _check_bounds("LayerSizes", min_units, max_units, False, integral=True)
+        _check_bounds(
+            "LayerSizes", min_units, max_units, False,
+            integral=True, names=("min_units", "max_units"),
+        )
         if min_units < 1:
             raise ValueError(
                 f"LayerSizes: `min_units >= 1` must hold, got min_units={min_units!r}."

@@ -10,9 +10,9 @@ from ._base import BaseGene, _reflect
 __all__ = ["Integer", "Real"]
 
 
-def _check_bounds(name, low, high, log, *, integral):
+def _check_bounds(name, low, high, log, *, integral, names=("low", "high")):
     kind = "an integer" if integral else "a real number"
-    for arg, value in (("low", low), ("high", high)):
+    for arg, value in zip(names, (low, high)):
         ok = isinstance(value, Integral) if integral else isinstance(value, RealNumber)
         if isinstance(value, bool) or not ok:
             raise TypeError(
@@ -23,7 +23,8 @@ def _check_bounds(name, low, high, log, *, integral):
             raise ValueError(f"{name}: `{arg}` must be finite, got {arg}={value!r}.")
     if low > high:
         raise ValueError(
-            f"{name}: `low <= high` must hold, got low={low!r}, high={high!r}."
+            f"{name}: `{names[0]} <= {names[1]}` must hold, got "
+            f"{names[0]}={low!r}, {names[1]}={high!r}."
         )
     if log and low <= 0:
         raise ValueError(

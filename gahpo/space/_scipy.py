@@ -95,7 +95,15 @@ class Distribution(BaseGene):
 
     def mutate(self, value, rng, *, strength=0.2):
         if not self._quantiles:
-            return self.sample(rng)
+            # only `rvs`: draw again, until the value changes if it can
+            for _ in range(16):
+                new = self.sample(rng)
+                try:
+                    if bool(new != value):
+                        break
+                except (TypeError, ValueError):  # values that do not compare
+                    break
+            return new
         u = float(self.dist.cdf(value))
         if self._discrete:
             # centre of the value's probability mass, so steps are symmetric
@@ -104,6 +112,12 @@ class Distribution(BaseGene):
             new = self.from_unit(_reflect(u + rng.normal(0.0, strength)))
             if new != value:
                 return new
+        if self._discrete:
+            # a small step in quantile space can stay on a heavy value: step
+            # to a neighbour with positive probability instead
+            steps = [v for v in (value - 1, value + 1) if self.dist.pmf(v) > 0]
+            if steps:
+                return self._cast(steps[rng.randint(len(steps))])
         return new
 
     def contains(self, value):
