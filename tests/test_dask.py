@@ -1,0 +1,51 @@
+"""Distributed: the same search runs its fits on Dask workers through joblib.
+
+Needs the ``dask`` extra (``pip install "sklearn-gahpo[dask]"``), which the
+``all`` extra used by the README's test command installs.
+"""
+
+import os
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.tree import DecisionTreeClassifier
+
+from gahpo import GeneticSearchCV
+from gahpo.space import Integer
+
+distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+
+class PidTree(DecisionTreeClassifier):
+    """Records the id of the process that fitted it."""
+
+    def fit(self, X, y, **kwargs):
+        self.fit_pid_ = os.getpid()
+        return super().fit(X, y, **kwargs)
+
+    def score(self, X, y, sample_weight=None):
+        # an unchanged score, tagged with the worker's pid in the last digits
+        return round(super().score(X, y), 6) + self.fit_pid_ * 1e-13
+
+
+def test_fits_run_on_a_local_cluster_and_match_local(small_classification):
+    X, y = small_classification
+    space = {"max_depth": Integer(1, 12), "min_samples_leaf": Integer(1, 20)}
+    kw = dict(population_size=6, generations=3, random_state=0, cv=3, refit=False)
+    local = GeneticSearchCV(DecisionTreeClassifier(random_state=0), space, **kw).fit(X, y)
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        worker_pids = set(client.run(os.getpid).values())
+        with joblib.parallel_backend("dask"):
+            remote = GeneticSearchCV(PidTree(random_state=0), space, n_jobs=-1, **kw).fit(X, y)
+
+    scores = np.asarray(remote.cv_results_["split0_test_score"])
+    pids = {int(round((s - round(s, 6)) * 1e13)) for s in scores}
+    assert pids <= worker_pids and os.getpid() not in pids
+    assert remote.cv_results_["params"] == local.cv_results_["params"]
+    np.testing.assert_allclose(
+        remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"], atol=1e-6
+    )
