@@ -1,48 +1,91 @@
 """The genetic algorithm as an ask/tell engine, independent of scikit-learn."""
 
+import inspect
 import math
 import numbers
 
 import numpy as np
 from deap import tools
 
-from .operators import crossover_uniform, mutate_genewise, select_best, select_tournament
+from .operators import (
+    crossover_uniform,
+    mutate_genewise,
+    select_best,
+    select_nsga2,
+    select_tournament,
+)
+from .schedules import rate_at
 
-__all__ = ["GeneticEngine"]
+__all__ = ["GeneticEngine", "SCHEMES"]
+
+#: Ways of forming the next population, by name.
+SCHEMES = ("generational", "mu_plus_lambda", "mu_comma_lambda")
+
+
+def _accepts(func, name):
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 class GeneticEngine:
-    """Generational genetic algorithm with elitism and a score cache.
+    """A genetic algorithm driven by ``ask()`` and ``tell(scores)``.
 
     ``ask()`` returns the individuals of the next generation that have never
     been scored; ``tell(scores)`` takes their scores (greater is better, NaN
-    for a failure) and returns the generation's record. The engine knows
-    nothing of estimators: any objective can drive it.
+    for a failure; one row of objective values each for several objectives)
+    and returns the generation's record. The engine knows nothing of
+    estimators: any objective can drive it.
 
     Parameters
     ----------
     space : SearchSpace
         The genes to evolve.
     population_size : int, default=25
-        Individuals per generation.
+        Individuals per generation (``mu`` in the (mu, lambda) schemes).
+    scheme : {"generational", "mu_plus_lambda", "mu_comma_lambda"}, default="generational"
+        How the next population is formed, as DEAP's ``eaSimple``,
+        ``eaMuPlusLambda`` and ``eaMuCommaLambda``:
+
+        - ``"generational"`` (the study's loop): the ``elitism`` best are kept,
+          ``selection`` picks parents for the rest, which are recombined and
+          mutated;
+        - ``"mu_plus_lambda"``: ``n_offspring`` children of parents drawn
+          uniformly at random; ``selection`` then keeps ``population_size``
+          survivors among parents and children;
+        - ``"mu_comma_lambda"``: the same, with survivors among the children
+          only (``n_offspring >= population_size``).
+    n_offspring : int, optional
+        Children per generation in the (mu, lambda) schemes; default
+        ``population_size``. The generational scheme breeds
+        ``population_size - elitism``.
     elitism : int, default=1
-        Best individuals copied unchanged into the next generation.
+        Best individuals copied unchanged into the next generation
+        (generational scheme).
     selection, crossover, mutation : callable
         Operators with the signatures of :mod:`gahpo.operators`.
-    crossover_proba : float, default=0.8
-        Probability that a pair of parents is recombined.
-    mutation_proba : float, default=0.2
-        Probability that a child is mutated. Children identical to a scored
-        individual or to a sibling are mutated again (up to ``max_retries``
-        times), so that every generation spends its budget on new candidates.
+    crossover_proba, mutation_proba : float or callable, default=0.8, 0.2
+        Probability that a pair of parents is recombined, and that a child is
+        mutated; a number or a schedule of the generation
+        (:mod:`gahpo.schedules`).
+    mutation_strength : float or callable, default=0.2
+        Perturbation scale given to mutation operators that take a
+        ``strength`` keyword; a number or a schedule.
+    adaptive_mutation : bool, default=False
+        Raise the mutation probability and strength when the population
+        loses diversity: by the share of the last generation's children
+        that duplicated an already scored individual.
     initial : list of Individual, optional
-        Individuals placed in the first population (e.g. the estimator's
-        defaults, or known good configurations); the rest is space-filling.
+        Individuals placed in the first population (the estimator's defaults,
+        known good configurations); the rest is a space-filling design.
     rng : numpy.random.RandomState or int, optional
         The only source of randomness.
     max_retries : int, default=16
-        Attempts to make a duplicate child new before accepting it (a cached
-        duplicate costs nothing).
+        Children identical to a scored individual or a sibling are mutated
+        again up to this many times, so every generation spends its budget
+        on new candidates (a remaining duplicate costs nothing).
 
     Examples
     --------
@@ -62,36 +105,51 @@ class GeneticEngine:
         space,
         *,
         population_size=25,
+        scheme="generational",
+        n_offspring=None,
         elitism=1,
         selection=select_tournament,
         crossover=crossover_uniform,
         mutation=mutate_genewise,
         crossover_proba=0.8,
         mutation_proba=0.2,
+        mutation_strength=0.2,
+        adaptive_mutation=False,
         initial=(),
         rng=None,
         max_retries=16,
     ):
+        if scheme not in SCHEMES:
+            raise ValueError(f"`scheme` must be one of {SCHEMES}, got {scheme!r}.")
         self.space = space
         self.population_size = population_size
-        self.elitism = elitism
+        self.scheme = scheme
+        self.n_offspring = population_size if n_offspring is None else n_offspring
+        self.elitism = elitism if scheme == "generational" else 0
         self.selection = selection
         self.crossover = crossover
         self.mutation = mutation
         self.crossover_proba = crossover_proba
         self.mutation_proba = mutation_proba
+        self.mutation_strength = mutation_strength
+        self.adaptive_mutation = adaptive_mutation
         self.initial = list(initial)
         if rng is None or isinstance(rng, numbers.Integral):
             rng = np.random.RandomState(rng)
         self.rng = rng
         self.max_retries = max_retries
+        self._pass_strength = _accepts(mutation, "strength")
 
         self.generation = 0
         self.population = []
         self.cache = {}
-        self.hall_of_fame = tools.HallOfFame(1, similar=_same_key)
+        self.best = None
+        self.n_objectives = None
+        self.pareto_front = tools.ParetoFront(similar=_same_key)
         self._offspring = None
         self._pending = None
+        self._duplicate_rate = 0.0
+        self._diversity = 1.0
 
     # -- the ask/tell protocol ------------------------------------------------
 
@@ -120,51 +178,77 @@ class GeneticEngine:
 
         Parameters
         ----------
-        scores : sequence of float
-            One score per individual returned by ``ask``, in order; greater is
-            better, NaN marks a failure (ranked last, never best).
+        scores : array-like of shape (n_individuals,) or (n_individuals, n_objectives)
+            Scores of the individuals returned by ``ask``, in order; greater
+            is better, NaN marks a failure (ranked last, never best).
 
         Returns
         -------
         record : dict
-            ``generation``, ``best_score`` (best score seen so far),
-            ``mean_score`` and ``std_score`` (over the generation's population,
-            failures excluded), ``n_evaluated`` and ``n_cached``.
+            ``generation``; ``best_score`` (best first-objective score so
+            far); ``mean_score`` and ``std_score`` (of this generation's
+            individuals, failures excluded); ``n_evaluated`` and ``n_cached``;
+            ``diversity`` (share of distinct genomes among the parents) and
+            ``duplicate_rate`` (share of children that duplicated a scored
+            individual before being mutated again).
         """
         if self._pending is None:
             raise RuntimeError("tell() called without a preceding ask().")
-        scores = [float(s) for s in np.ravel(np.asarray(scores, dtype=float))]
+        scores = np.asarray(scores, dtype=float)
+        if scores.ndim == 1 or scores.size == 0:
+            scores = scores.reshape(len(scores), -1) if scores.size else scores.reshape(0, 1)
         if len(scores) != len(self._pending):
             raise ValueError(
                 f"tell() expects {len(self._pending)} scores, one per individual "
                 f"of the last ask(), got {len(scores)}."
             )
-        for ind, score in zip(self._pending, scores):
-            self.cache[ind.key] = score
+        if len(scores):
+            if self.n_objectives is None:
+                self.n_objectives = scores.shape[1]
+            elif scores.shape[1] != self.n_objectives:
+                raise ValueError(
+                    f"tell() expects {self.n_objectives} objective(s) per individual, "
+                    f"got {scores.shape[1]}."
+                )
+        for ind, row in zip(self._pending, scores):
+            # a float for one objective, a tuple for several
+            self.cache[ind.key] = float(row[0]) if len(row) == 1 else tuple(map(float, row))
         for ind in self._offspring:
             ind.set_score(self.cache[ind.key])
-        self.population = self._offspring
-        self.hall_of_fame.update(self.population)
+        self._update_best(self._offspring)
+        self.population = self._survivors(self._offspring)
 
-        values = np.array([ind.score for ind in self.population])
+        values = np.array([ind.score for ind in self._offspring])
         finite = values[np.isfinite(values)]
-        best = self.hall_of_fame[0].score if len(self.hall_of_fame) else math.nan
         record = {
             "generation": self.generation,
-            "best_score": float(best),
+            "best_score": self.best.score if self.best is not None else math.nan,
             "mean_score": float(finite.mean()) if finite.size else math.nan,
             "std_score": float(finite.std()) if finite.size else math.nan,
             "n_evaluated": len(self._pending),
             "n_cached": len(self._offspring) - len(self._pending),
+            "diversity": self._diversity,
+            "duplicate_rate": self._duplicate_rate,
         }
         self.generation += 1
         self._offspring = self._pending = None
         return record
 
-    @property
-    def best(self):
-        """The best individual scored so far, or None."""
-        return self.hall_of_fame[0] if len(self.hall_of_fame) else None
+    def _update_best(self, individuals):
+        for ind in individuals:
+            if not math.isfinite(ind.score):
+                continue
+            if self.best is None or ind.score > self.best.score:
+                self.best = ind.copy_with_score()
+        if (self.n_objectives or 1) > 1:
+            self.pareto_front.update([ind for ind in individuals if ind.fitness.valid])
+
+    def _survivors(self, offspring):
+        if self.scheme == "generational":
+            return offspring
+        pool = offspring if self.scheme == "mu_comma_lambda" else self.population + offspring
+        chosen = self.selection(pool, self.population_size, rng=self.rng)
+        return [ind.copy_with_score() for ind in chosen]
 
     # -- state, for checkpoints -------------------------------------------------
 
@@ -175,7 +259,11 @@ class GeneticEngine:
             "population": [ind.copy_with_score() for ind in self.population],
             "cache": dict(self.cache),
             "rng": self.rng.get_state(),
-            "hall_of_fame": [ind.copy_with_score() for ind in self.hall_of_fame],
+            "best": self.best,
+            "n_objectives": self.n_objectives,
+            "pareto_front": list(self.pareto_front),
+            "duplicate_rate": self._duplicate_rate,
+            "diversity": self._diversity,
         }
 
     def set_state(self, state):
@@ -184,8 +272,12 @@ class GeneticEngine:
         self.population = list(state["population"])
         self.cache = dict(state["cache"])
         self.rng.set_state(state["rng"])
-        self.hall_of_fame.clear()
-        self.hall_of_fame.update(state["hall_of_fame"])
+        self.best = state["best"]
+        self.n_objectives = state["n_objectives"]
+        self.pareto_front.clear()
+        self.pareto_front.update(state["pareto_front"])
+        self._duplicate_rate = state["duplicate_rate"]
+        self._diversity = state["diversity"]
         self._offspring = self._pending = None
 
     # -- variation ------------------------------------------------------------
@@ -195,25 +287,50 @@ class GeneticEngine:
         given = [ind.copy() for ind in self.initial[:n]]
         return given + self.space.space_filling(n - len(given), self.rng)
 
+    def _rates(self):
+        g = self.generation
+        cxpb = rate_at("crossover_proba", self.crossover_proba, g)
+        mutpb = rate_at("mutation_proba", self.mutation_proba, g)
+        strength = rate_at("mutation_strength", self.mutation_strength, g, high=math.inf)
+        if self.adaptive_mutation and self._duplicate_rate > 0:
+            mutpb = min(1.0, mutpb + self._duplicate_rate)
+            strength *= 1.0 + self._duplicate_rate
+        return cxpb, mutpb, strength
+
+    def _mutate(self, individual, strength):
+        if self._pass_strength:
+            return self.mutation(individual, self.space, rng=self.rng, strength=strength)
+        return self.mutation(individual, self.space, rng=self.rng)
+
     def _breed(self):
         rng, space = self.rng, self.space
-        elites = [ind.copy_with_score() for ind in select_best(self.population, self.elitism)]
-        n_children = self.population_size - len(elites)
-        parents = self.selection(self.population, n_children, rng=rng)
+        cxpb, mutpb, strength = self._rates()
+        elites = []
+        if self.scheme == "generational":
+            pick = select_nsga2 if (self.n_objectives or 1) > 1 else select_best
+            elites = [ind.copy_with_score() for ind in pick(self.population, self.elitism)]
+            parents = self.selection(self.population, self.population_size - len(elites), rng=rng)
+        else:
+            pop = self.population
+            parents = [pop[i] for i in rng.randint(len(pop), size=self.n_offspring)]
+        self._diversity = len({p.key for p in parents}) / max(len(parents), 1)
         children = [p.copy() for p in parents]
         for i in range(1, len(children), 2):
-            if rng.uniform() < self.crossover_proba:
+            if rng.uniform() < cxpb:
                 self.crossover(children[i - 1], children[i], space, rng=rng)
         for child in children:
-            if rng.uniform() < self.mutation_proba:
-                self.mutation(child, space, rng=rng)
-        seen = set(self.cache)
+            if rng.uniform() < mutpb:
+                self._mutate(child, strength)
+        seen, duplicates = set(self.cache), 0
         for child in children:
+            if child.key in seen:
+                duplicates += 1
             for _ in range(self.max_retries):
                 if child.key not in seen:
                     break
-                self.mutation(child, space, rng=rng)
+                self._mutate(child, strength)
             seen.add(child.key)
+        self._duplicate_rate = duplicates / max(len(children), 1)
         return elites + children
 
 

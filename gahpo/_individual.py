@@ -12,11 +12,21 @@ from deap import base
 
 __all__ = ["FitnessMax", "Individual"]
 
+#: Most objectives a search can have (see FitnessMax.weights).
+MAX_OBJECTIVES = 32
+
 
 class FitnessMax(base.Fitness):
-    """Single-objective fitness; scikit-learn scores are greater-is-better."""
+    """Fitness with every objective maximized.
 
-    weights = (1.0,)
+    scikit-learn scores are greater-is-better; objectives to minimize (such
+    as fit time) are negated before they are stored, so one class serves any
+    number of objectives: weighted values are set directly (all weights are
+    1.0), and DEAP reads them back pairing values and weights with ``map``, so
+    the weights tuple only needs to be long enough.
+    """
+
+    weights = (1.0,) * MAX_OBJECTIVES
 
 
 class Individual(list):
@@ -28,28 +38,39 @@ class Individual(list):
         Index of the sub-space (the dict of ``param_distributions``) the
         genes belong to.
     fitness : FitnessMax
-        Valid once scored; a score of NaN (failed fit) is stored as ``-inf``
-        so that failed candidates rank last and never become best.
+        Valid once scored; a NaN score (failed fit) is stored as ``-inf`` so
+        that failed candidates rank last and never become best.
+    scores : tuple of float
+        The raw objective values (greater is better), NaN for failures.
     score : float
-        The raw score, NaN for failures.
+        The first objective, which guides single-objective selection.
     """
 
     def __init__(self, genes=(), branch=0):
         super().__init__(genes)
         self.branch = branch
         self.fitness = FitnessMax()
-        self.score = math.nan
+        self.scores = ()
 
     @property
     def key(self):
         """Hashable identity of the genome, used by the score cache."""
         return (self.branch, *self)
 
+    @property
+    def score(self):
+        return self.scores[0] if self.scores else math.nan
+
     def set_score(self, score):
-        """Record a score (NaN for a failed candidate)."""
-        score = float(score)
-        self.score = score
-        self.fitness.values = (score if math.isfinite(score) else -math.inf,)
+        """Record a score, or a sequence of objective values (NaN = failed)."""
+        try:
+            scores = tuple(float(s) for s in score)
+        except TypeError:
+            scores = (float(score),)
+        self.scores = scores
+        # every weight is 1.0, so the weighted values are the values; DEAP's
+        # setter would insist on exactly MAX_OBJECTIVES of them
+        self.fitness.wvalues = tuple(s if math.isfinite(s) else -math.inf for s in scores)
 
     def copy(self):
         """A copy with the same genes and branch and an empty fitness."""
@@ -59,18 +80,18 @@ class Individual(list):
         """A copy that keeps the score."""
         ind = self.copy()
         if self.fitness.valid:
-            ind.set_score(self.score)
+            ind.set_score(self.scores)
         return ind
 
     def __repr__(self):
         return f"Individual({list(self)!r}, branch={self.branch})"
 
     def __reduce__(self):
-        return (_rebuild, (list(self), self.branch, self.score, self.fitness.valid))
+        return (_rebuild, (list(self), self.branch, self.scores))
 
 
-def _rebuild(genes, branch, score, scored):
+def _rebuild(genes, branch, scores):
     ind = Individual(genes, branch)
-    if scored:
-        ind.set_score(score)
+    if scores:
+        ind.set_score(scores)
     return ind

@@ -1,6 +1,7 @@
 """GeneticSearchCV: genetic hyper-parameter search on scikit-learn's BaseSearchCV."""
 
 import inspect
+import math
 import os
 import time
 import warnings
@@ -8,6 +9,7 @@ from numbers import Integral, Real
 
 import joblib
 import numpy as np
+from deap import tools
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import check_cv
@@ -22,8 +24,10 @@ from ._compat import (
     generation_context,
     search_context,
 )
-from ._engine import GeneticEngine
+from ._engine import SCHEMES, GeneticEngine
+from ._individual import Individual
 from .operators import CROSSOVER, MUTATION, SELECTION
+from .schedules import rate_at
 from .space import SearchSpace
 
 __all__ = ["GeneticSearchCV"]
@@ -71,6 +75,17 @@ def _merge_rows(n_splits, *parts):
         [entry for row in rows for entry in row[1]],
         {k: [row[2].get(k) for row in rows] for k in keys},
     )
+
+
+def _pareto_front(values):
+    """Indices of the rows of ``values`` (all maximized) that none dominates."""
+    individuals = []
+    for i, row in enumerate(np.atleast_2d(values)):
+        ind = Individual([i])
+        ind.set_score(row)
+        individuals.append(ind)
+    front = tools.sortNondominated(individuals, len(individuals), first_front_only=True)
+    return np.array(sorted(ind[0] for ind in front[0]), dtype=int)
 
 
 def _resolve(name, value, registry, probe):
@@ -160,21 +175,57 @@ class GeneticSearchCV(BaseSearchCV):
         search (estimator, space, cv, scoring, data, genetic settings), the
         search resumes from it without refitting any candidate; otherwise a
         :class:`ValueError` says what differs.
-    selection : {"tournament", "best"} or callable, default="tournament"
-        Parent selection, ``select(individuals, k, *, rng)``; see
+    selection : {"auto", "tournament", "best", "roulette", "nsga2"} or callable, \
+            default="auto"
+        How parents (generational scheme) or survivors ((mu, lambda)
+        schemes) are chosen, ``select(individuals, k, *, rng)``: tournament
+        of 3, truncation to the best ("keep the N best", the study's rule),
+        fitness-proportional, or NSGA-II. ``"auto"`` is ``"tournament"``
+        with one objective, ``"nsga2"`` with several. See
         :mod:`gahpo.operators`.
-    crossover : {"uniform"} or callable, default="uniform"
-        ``crossover(ind1, ind2, space, *, rng)``.
+    crossover : {"uniform", "one_point", "two_point", "blend"} or callable, \
+            default="uniform"
+        ``crossover(ind1, ind2, space, *, rng)``; ``"blend"`` is BLX-alpha on
+        numeric genes.
     mutation : {"genewise"} or callable, default="genewise"
         ``mutation(individual, space, *, rng)``.
-    crossover_proba : float, default=0.8
-        Probability that a pair of parents is recombined.
-    mutation_proba : float, default=0.2
-        Probability that a child is mutated. Children identical to a scored
-        candidate are always mutated until new.
+    crossover_proba : float or callable, default=0.8
+        Probability that a pair of parents is recombined; a number or a
+        schedule of the generation (:mod:`gahpo.schedules`).
+    mutation_proba : float or callable, default=0.2
+        Probability that a child is mutated; a number or a schedule. Children
+        identical to a scored candidate are always mutated until new.
     elitism : int, default=1
         Best candidates carried unchanged into the next generation (they cost
-        no fit).
+        no fit); generational scheme only.
+    scheme : {"generational", "mu_plus_lambda", "mu_comma_lambda"}, \
+            default="generational"
+        How generations follow each other: the study's loop with elitism,
+        or DEAP's (mu + lambda) and (mu, lambda) strategies, where
+        ``selection`` picks ``population_size`` survivors among parents and
+        children, or children only. See :class:`gahpo._engine.GeneticEngine`.
+    n_offspring : int, default=None
+        Children per generation (lambda) in the (mu, lambda) schemes; default
+        ``population_size``.
+    mutation_strength : float or callable, default=0.2
+        Scale of numeric mutations as a fraction of each gene's range (in
+        its log or quantile scale); a number or a schedule, e.g.
+        ``ExponentialDecay(0.3, 0.9)`` to refine over generations.
+    adaptive_mutation : bool, default=False
+        Raise the mutation probability and strength when the population
+        loses diversity (children that duplicate scored candidates).
+    objectives : list of str or dict, default=None
+        Several objectives for a multi-objective search (NSGA-II): metric
+        names of ``scoring`` (maximized, as scikit-learn scores are
+        greater-is-better; ``"score"`` for a single metric) and
+        ``"fit_time"`` / ``"score_time"`` (minimized). A dict maps names to
+        ``"maximize"`` or ``"minimize"``. The non-dominated candidates are in
+        ``pareto_front_``; ``refit`` still chooses one model the
+        scikit-learn way. None: the single metric that guides the search is
+        the ``refit`` metric (or the first metric).
+    initial_params : list of dict, default=None
+        Known good configurations placed in the first population (warm
+        start), after the estimator's defaults; each must lie in the space.
 
     Attributes
     ----------
@@ -212,6 +263,9 @@ class GeneticSearchCV(BaseSearchCV):
         ``elapsed`` (seconds since ``fit`` began).
     n_generations_ : int
         Generations actually run.
+    pareto_front_ : ndarray of int
+        With ``objectives``: rows of ``cv_results_`` that no other evaluated
+        candidate dominates.
 
     See Also
     --------
@@ -266,12 +320,18 @@ class GeneticSearchCV(BaseSearchCV):
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "callbacks": [list, tuple, None],
         "checkpoint": [str, os.PathLike, None],
-        "selection": [StrOptions(set(SELECTION)), callable],
+        "selection": [StrOptions({"auto", *SELECTION}), callable],
         "crossover": [StrOptions(set(CROSSOVER)), callable],
         "mutation": [StrOptions(set(MUTATION)), callable],
-        "crossover_proba": [Interval(Real, 0, 1, closed="both")],
-        "mutation_proba": [Interval(Real, 0, 1, closed="both")],
+        "crossover_proba": [Interval(Real, 0, 1, closed="both"), callable],
+        "mutation_proba": [Interval(Real, 0, 1, closed="both"), callable],
         "elitism": [Interval(Integral, 0, None, closed="left")],
+        "scheme": [StrOptions(set(SCHEMES))],
+        "n_offspring": [Interval(Integral, 1, None, closed="left"), None],
+        "mutation_strength": [Interval(Real, 0, None, closed="neither"), callable],
+        "adaptive_mutation": ["boolean"],
+        "objectives": [list, tuple, dict, None],
+        "initial_params": [list, tuple, None],
     }
 
     def __init__(
@@ -294,12 +354,18 @@ class GeneticSearchCV(BaseSearchCV):
         patience=None,
         callbacks=None,
         checkpoint=None,
-        selection="tournament",
+        selection="auto",
         crossover="uniform",
         mutation="genewise",
         crossover_proba=0.8,
         mutation_proba=0.2,
         elitism=1,
+        scheme="generational",
+        n_offspring=None,
+        mutation_strength=0.2,
+        adaptive_mutation=False,
+        objectives=None,
+        initial_params=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -326,6 +392,12 @@ class GeneticSearchCV(BaseSearchCV):
         self.crossover_proba = crossover_proba
         self.mutation_proba = mutation_proba
         self.elitism = elitism
+        self.scheme = scheme
+        self.n_offspring = n_offspring
+        self.mutation_strength = mutation_strength
+        self.adaptive_mutation = adaptive_mutation
+        self.objectives = objectives
+        self.initial_params = initial_params
 
     # -- fit ------------------------------------------------------------------
 
@@ -361,6 +433,8 @@ class GeneticSearchCV(BaseSearchCV):
                 self.cv_results_ = super()._format_results(
                     self._rows[0], self.n_splits_, self._rows[1], self._rows[2]
                 )
+            if self._objectives is not None:
+                self.pareto_front_ = _pareto_front(self._fitness(self.cv_results_))
             return self
         finally:
             # never keep the data, or the rows carried for checkpoints
@@ -384,9 +458,22 @@ class GeneticSearchCV(BaseSearchCV):
                     f"`callbacks` must hold callables `callback(search, record)`; "
                     f"item {i} is {type(callback).__name__} {callback!r}."
                 )
+        self._objectives = self._check_objectives()
+        if (
+            self.scheme == "mu_comma_lambda"
+            and (self.n_offspring or self.population_size) < self.population_size
+        ):
+            raise ValueError(
+                "scheme='mu_comma_lambda' keeps survivors among the children only, so "
+                "`n_offspring` must be at least `population_size`, got "
+                f"n_offspring={self.n_offspring!r}, population_size={self.population_size!r}."
+            )
+        selection = self.selection
+        if selection == "auto":
+            selection = "nsga2" if len(self._objectives or ()) > 1 else "tournament"
         self._operators = {
             "selection": _resolve(
-                "selection", self.selection, SELECTION,
+                "selection", selection, SELECTION,
                 (([], 0), {"rng": None}, "select(individuals, k, *, rng)"),
             ),
             "crossover": _resolve(
@@ -398,6 +485,55 @@ class GeneticSearchCV(BaseSearchCV):
                 (([], None), {"rng": None}, "mutation(individual, space, *, rng)"),
             ),
         }
+        for name in ("crossover_proba", "mutation_proba", "mutation_strength"):
+            high = math.inf if name == "mutation_strength" else 1.0
+            rate_at(name, getattr(self, name), 1, high=high)  # a bad schedule fails now
+        self._initial = []
+        for i, params in enumerate(self.initial_params or ()):
+            ind = self._space.from_params(params) if isinstance(params, dict) else None
+            if ind is None:
+                raise ValueError(
+                    f"initial_params[{i}] must be a dict of parameters that lies in "
+                    f"param_distributions (every parameter of one sub-space, each "
+                    f"inside its gene), got {params!r}."
+                )
+            self._initial.append(ind)
+
+    def _check_objectives(self):
+        """The objectives as ``[(name, sign)]``, or None for a single metric."""
+        if self.objectives is None:
+            return None
+        if isinstance(self.objectives, dict):
+            items = list(self.objectives.items())
+        else:
+            items = [(name, None) for name in self.objectives]
+        if not items:
+            raise ValueError("`objectives` must name at least one objective, got [].")
+        if callable(self.scoring):
+            metrics = None  # known only once the scorer has run
+        elif isinstance(self.scoring, (list, tuple, dict)):
+            metrics = list(self.scoring)
+        else:
+            metrics = ["score"]
+        out = []
+        for name, direction in items:
+            timing = name in ("fit_time", "score_time")
+            if not isinstance(name, str) or (
+                not timing and metrics is not None and name not in metrics
+            ):
+                raise ValueError(
+                    f"`objectives` must name metrics of `scoring` ({metrics}) or "
+                    f"'fit_time' / 'score_time', got {name!r}."
+                )
+            if direction is None:
+                direction = "minimize" if timing else "maximize"
+            if direction not in ("maximize", "minimize"):
+                raise ValueError(
+                    f"`objectives[{name!r}]` must be 'maximize' or 'minimize', "
+                    f"got {direction!r}."
+                )
+            out.append((name, 1.0 if direction == "maximize" else -1.0))
+        return out
 
     def _make_fingerprint(self, X, y):
         """What must match for a checkpoint to be resumed."""
@@ -408,11 +544,12 @@ class GeneticSearchCV(BaseSearchCV):
             "cv": cv,
             "scoring": joblib.hash(self.scoring),
             "data": (np.shape(X), np.shape(y) if y is not None else None, joblib.hash((X, y))),
-            "genetic settings": (
+            "genetic settings": repr((
                 self.population_size, self.elitism, self.crossover_proba,
-                self.mutation_proba, repr(self.selection), repr(self.crossover),
-                repr(self.mutation),
-            ),
+                self.mutation_proba, self.selection, self.crossover, self.mutation,
+                self.scheme, self.n_offspring, self.mutation_strength,
+                self.adaptive_mutation, self.objectives, self.initial_params,
+            )),
             "random_state": joblib.hash(self.random_state),
         }
 
@@ -447,8 +584,7 @@ class GeneticSearchCV(BaseSearchCV):
                         **({"callback_ctx": ctx} if ctx is not None else {}),
                     )
                     evaluated = True
-                    scores = results[f"mean_test_{self._guiding_metric(results)}"]
-                    scores = scores[-len(params):]
+                    scores = self._fitness(results)[-len(params):]
                 except ValueError as exc:
                     # scikit-learn raises when every fit of a batch fails. In the
                     # first batch that is a misconfigured model and the error
@@ -488,19 +624,39 @@ class GeneticSearchCV(BaseSearchCV):
             getattr(callback, "on_end", lambda search: None)(self)
 
     def _make_engine(self, rng):
-        initial = self._space.from_params(
+        defaults = self._space.from_params(
             self.estimator.get_params(deep=True), partial=True, rng=rng
         )
+        initial = ([defaults] if defaults is not None else []) + self._initial
         return GeneticEngine(
             self._space,
             population_size=self.population_size,
+            scheme=self.scheme,
+            n_offspring=self.n_offspring,
             elitism=self.elitism,
             crossover_proba=self.crossover_proba,
             mutation_proba=self.mutation_proba,
-            initial=[initial] if initial is not None else [],
+            mutation_strength=self.mutation_strength,
+            adaptive_mutation=self.adaptive_mutation,
+            initial=initial,
             rng=rng,
             **self._operators,
         )
+
+    def _fitness(self, results):
+        """Scores of every row of ``results``: one column, or one per objective."""
+        if self._objectives is None:
+            return np.asarray(results[f"mean_test_{self._guiding_metric(results)}"])
+        columns = []
+        for name, sign in self._objectives:
+            key = f"mean_{name}" if name in ("fit_time", "score_time") else f"mean_test_{name}"
+            if key not in results:
+                raise ValueError(
+                    f"`objectives` names {name!r}, which the scorer did not return; "
+                    f"it returned {sorted(k[10:] for k in results if k.startswith('mean_test_'))}."
+                )
+            columns.append(sign * np.asarray(results[key], dtype=float))
+        return np.column_stack(columns)
 
     def _guiding_metric(self, results):
         """The metric whose mean test score is the fitness."""
@@ -565,6 +721,8 @@ class GeneticSearchCV(BaseSearchCV):
         self.__dict__.setdefault("_failed_rows", []).append((list(params), out, more))
         # keep _rows complete for the checkpoint even if no batch follows
         self._rows = _merge_rows(n_splits, self._rows, (list(params), out, more))
+        if self._objectives is not None:
+            return np.full((len(params), len(self._objectives)), np.nan)
         return [self.error_score] * len(params)
 
     def _resume(self, engine):

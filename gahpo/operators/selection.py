@@ -6,7 +6,10 @@ DEAP ``fitness``; failed candidates have fitness ``-inf`` and lose to all
 others.
 """
 
-__all__ = ["select_best", "select_tournament"]
+import numpy as np
+from deap import tools
+
+__all__ = ["select_best", "select_nsga2", "select_roulette", "select_tournament"]
 
 
 def _fit(ind):
@@ -70,3 +73,57 @@ def select_best(individuals, k, *, rng=None):
     [4, 3]
     """
     return sorted(individuals, key=_fit, reverse=True)[:k]
+
+
+def select_roulette(individuals, k, *, rng):
+    """Fitness-proportional ("roulette wheel") selection, with replacement.
+
+    Scores may be negative (losses such as ``neg_log_loss``) or NaN: weights
+    are the first objective shifted so that the worst finite score gets a
+    small positive weight (a tenth of the mean weight); failed individuals get
+    none, unless every individual failed, in which case the draw is uniform.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gahpo._individual import Individual
+    >>> from gahpo.operators import select_roulette
+    >>> pop = [Individual([i]) for i in range(4)]
+    >>> for ind, s in zip(pop, [-3.0, -1.0, float("nan"), -2.0]):
+    ...     ind.set_score(s)
+    >>> chosen = select_roulette(pop, 100, rng=np.random.RandomState(0))
+    >>> any(ind[0] == 2 for ind in chosen)  # the failed one is never drawn
+    False
+    """
+    values = np.array([_fit(ind) for ind in individuals], dtype=float)
+    finite = np.isfinite(values)
+    if not finite.any():
+        p = np.full(len(values), 1.0 / len(values))
+    else:
+        shifted = np.where(finite, values - values[finite].min(), 0.0)
+        span = shifted[finite].mean()
+        floor = 0.1 * span if span > 0 else 1.0
+        weights = np.where(finite, shifted + floor, 0.0)
+        p = weights / weights.sum()
+    return [individuals[i] for i in rng.choice(len(individuals), size=k, p=p)]
+
+
+def select_nsga2(individuals, k, *, rng=None):
+    """NSGA-II: non-dominated fronts, then crowding distance (DEAP's ``selNSGA2``).
+
+    For several objectives (all maximized; gahpo negates those to minimize).
+    Deterministic; ``rng`` is accepted for a uniform signature. With one
+    objective it reduces to :func:`select_best` with ties broken by
+    crowding.
+
+    Examples
+    --------
+    >>> from gahpo._individual import Individual
+    >>> from gahpo.operators import select_nsga2
+    >>> pop = [Individual([i]) for i in range(3)]
+    >>> for ind, s in zip(pop, [(1.0, 0.0), (0.0, 1.0), (0.0, 0.0)]):
+    ...     ind.set_score(s)
+    >>> sorted(ind[0] for ind in select_nsga2(pop, 2))
+    [0, 1]
+    """
+    return tools.selNSGA2(list(individuals), k)

@@ -8,6 +8,14 @@ __all__ = ["BaseGene"]
 _EPS = 1e-9
 
 
+def _blend_unit(ua, ub, rng, alpha):
+    """Two BLX-alpha children of unit positions ``ua`` and ``ub``, in ``[0, 1]``."""
+    lo, hi = min(ua, ub), max(ua, ub)
+    width = hi - lo
+    low, high = lo - alpha * width, hi + alpha * width
+    return tuple(min(max(rng.uniform(low, high), 0.0), 1.0) for _ in range(2))
+
+
 def _reflect(u):
     """Fold ``u`` back into ``[0, 1]`` by reflection at the boundaries."""
     u = abs(u) % 2.0

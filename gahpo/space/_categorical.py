@@ -5,7 +5,7 @@ from numbers import Real as RealNumber
 import numpy as np
 from sklearn.base import clone
 
-from ._base import BaseGene, _reflect
+from ._base import BaseGene, _blend_unit, _reflect
 
 __all__ = ["Categorical"]
 
@@ -107,6 +107,15 @@ class Categorical(BaseGene):
         if self._order is None:
             return index
         return int(np.flatnonzero(self._order == index)[0])
+
+    def blend(self, a, b, rng, *, alpha=0.5):
+        """BLX-alpha in rank space for ordered numeric grids; a swap otherwise."""
+        if self._order is None:
+            return (b, a) if rng.uniform() < 0.5 else (a, b)
+        n = len(self.choices)
+        ua = (self._rank_of_index(a) + 0.5) / n
+        ub = (self._rank_of_index(b) + 0.5) / n
+        return tuple(self.from_unit(u) for u in _blend_unit(ua, ub, rng, alpha))
 
     def mutate(self, value, rng, *, strength=0.2):
         n = len(self.choices)

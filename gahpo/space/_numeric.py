@@ -5,7 +5,7 @@ from numbers import Integral, Real as RealNumber
 
 import numpy as np
 
-from ._base import BaseGene, _reflect
+from ._base import BaseGene, _blend_unit, _reflect
 
 __all__ = ["Integer", "Real"]
 
@@ -55,6 +55,11 @@ class _Scalar(BaseGene):
         lo, hi = self._lo_hi()
         x = lo + float(u) * (hi - lo)
         return math.exp(x) if self.log else x
+
+    def blend(self, a, b, rng, *, alpha=0.5):
+        """BLX-alpha recombination in the gene's (log) scale."""
+        ua, ub = _blend_unit(self.to_unit(a), self.to_unit(b), rng, alpha)
+        return self.from_unit(ua), self.from_unit(ub)
 
     def mutate(self, value, rng, *, strength=0.2):
         if self.low == self.high:

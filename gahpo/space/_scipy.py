@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from ._base import _EPS, BaseGene, _reflect
+from ._base import _EPS, BaseGene, _blend_unit, _reflect
 
 __all__ = ["Distribution"]
 
@@ -92,6 +92,13 @@ class Distribution(BaseGene):
         if not self._quantiles:
             raise TypeError(f"{self!r} has no `ppf`; it can only be sampled.")
         return self._cast(self.dist.ppf(min(max(u, _EPS), 1.0 - _EPS)))
+
+    def blend(self, a, b, rng, *, alpha=0.5):
+        """BLX-alpha in quantile space; a swap for rvs-only objects."""
+        if not self._quantiles:
+            return (b, a) if rng.uniform() < 0.5 else (a, b)
+        ua, ub = float(self.dist.cdf(a)), float(self.dist.cdf(b))
+        return tuple(self.from_unit(u) for u in _blend_unit(ua, ub, rng, alpha))
 
     def mutate(self, value, rng, *, strength=0.2):
         if not self._quantiles:
