@@ -7,6 +7,7 @@ import numbers
 import numpy as np
 from deap import tools
 
+from ._individual import Individual
 from .operators import (
     crossover_uniform,
     mutate_genewise,
@@ -86,6 +87,14 @@ class GeneticEngine:
         Children identical to a scored individual or a sibling are mutated
         again up to this many times, so every generation spends its budget
         on new candidates (a remaining duplicate costs nothing).
+    surrogate : object, optional
+        Screens offspring bred in surplus (see
+        :class:`gahpo.surrogate.ExtraTreesSurrogate`): an object with
+        ``surplus``, ``ready(scores)`` and ``screen(X_pool, k, X, y, *, rng)``.
+        None runs the plain genetic algorithm.
+    max_evaluations : int, optional
+        Budget of distinct individuals to score; ``ask`` never exceeds it and
+        :attr:`exhausted` tells when it is spent.
 
     Examples
     --------
@@ -118,6 +127,8 @@ class GeneticEngine:
         initial=(),
         rng=None,
         max_retries=16,
+        surrogate=None,
+        max_evaluations=None,
     ):
         if scheme not in SCHEMES:
             raise ValueError(f"`scheme` must be one of {SCHEMES}, got {scheme!r}.")
@@ -138,6 +149,8 @@ class GeneticEngine:
             rng = np.random.RandomState(rng)
         self.rng = rng
         self.max_retries = max_retries
+        self.surrogate = surrogate
+        self.max_evaluations = max_evaluations
         self._pass_strength = _accepts(mutation, "strength")
 
         self.generation = 0
@@ -170,8 +183,19 @@ class GeneticEngine:
                 if ind.key not in self.cache and ind.key not in seen:
                     seen.add(ind.key)
                     pending.append(ind)
+            if self.max_evaluations is not None:
+                room = max(self.max_evaluations - len(self.cache), 0)
+                if len(pending) > room:  # the budget ends inside this generation
+                    dropped = {ind.key for ind in pending[room:]}
+                    pending = pending[:room]
+                    self._offspring = [i for i in self._offspring if i.key not in dropped]
             self._pending = pending
         return list(self._pending)
+
+    @property
+    def exhausted(self):
+        """Whether the budget of ``max_evaluations`` is spent."""
+        return self.max_evaluations is not None and len(self.cache) >= self.max_evaluations
 
     def tell(self, scores):
         """Score the individuals of the last :meth:`ask` and close the generation.
@@ -303,17 +327,36 @@ class GeneticEngine:
         return self.mutation(individual, self.space, rng=self.rng)
 
     def _breed(self):
-        rng, space = self.rng, self.space
         cxpb, mutpb, strength = self._rates()
         elites = []
         if self.scheme == "generational":
             pick = select_nsga2 if (self.n_objectives or 1) > 1 else select_best
             elites = [ind.copy_with_score() for ind in pick(self.population, self.elitism)]
-            parents = self.selection(self.population, self.population_size - len(elites), rng=rng)
+            n_children = self.population_size - len(elites)
+        else:
+            n_children = self.n_offspring
+        screen = self.surrogate is not None and self.surrogate.ready(self._first_scores())
+        if not screen:
+            return elites + self._children(n_children, cxpb, mutpb, strength, record=True)
+        # breed a surplus, then let the surrogate keep the most promising
+        pool = self._children(n_children * self.surrogate.surplus, cxpb, mutpb, strength,
+                              record=True)
+        distinct = list({child.key: child for child in pool}.values())
+        keys = list(self.cache)
+        X = np.array([self._features(key) for key in keys])
+        y = np.array([self._first(self.cache[key]) for key in keys])
+        X_pool = np.array([self.space.features(child) for child in distinct])
+        chosen = self.surrogate.screen(X_pool, n_children, X, y, rng=self.rng)
+        return elites + [distinct[i] for i in chosen]
+
+    def _children(self, n, cxpb, mutpb, strength, *, record):
+        """``n`` new children: selection, crossover, mutation, then novelty."""
+        rng, space = self.rng, self.space
+        if self.scheme == "generational":
+            parents = self.selection(self.population, n, rng=rng)
         else:
             pop = self.population
-            parents = [pop[i] for i in rng.randint(len(pop), size=self.n_offspring)]
-        self._diversity = len({p.key for p in parents}) / max(len(parents), 1)
+            parents = [pop[i] for i in rng.randint(len(pop), size=n)]
         children = [p.copy() for p in parents]
         for i in range(1, len(children), 2):
             if rng.uniform() < cxpb:
@@ -330,8 +373,20 @@ class GeneticEngine:
                     break
                 self._mutate(child, strength)
             seen.add(child.key)
-        self._duplicate_rate = duplicates / max(len(children), 1)
-        return elites + children
+        if record:
+            self._diversity = len({p.key for p in parents}) / max(len(parents), 1)
+            self._duplicate_rate = duplicates / max(len(children), 1)
+        return children
+
+    @staticmethod
+    def _first(score):
+        return score[0] if isinstance(score, tuple) else score
+
+    def _first_scores(self):
+        return [self._first(v) for v in self.cache.values()]
+
+    def _features(self, key):
+        return self.space.features(Individual(key[1:], key[0]))
 
 
 def _same_key(a, b):

@@ -18,6 +18,7 @@ from sklearn.utils import check_random_state
 from . import _checkpoint
 from ._compat import (
     BaseSearchCV,
+    HasMethods,
     Interval,
     StrOptions,
     end_context,
@@ -26,6 +27,7 @@ from ._compat import (
 )
 from ._engine import SCHEMES, GeneticEngine
 from ._individual import Individual
+from .surrogate import ExtraTreesSurrogate
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schedules import rate_at
 from .space import SearchSpace
@@ -226,6 +228,24 @@ class GeneticSearchCV(BaseSearchCV):
     initial_params : list of dict, default=None
         Known good configurations placed in the first population (warm
         start), after the estimator's defaults; each must lie in the space.
+    n_candidates : int, default=None
+        Budget of distinct candidates to fit, like ``RandomizedSearchCV``'s
+        ``n_iter``: the search never fits more. If ``population_size`` and
+        ``generations`` are left at their defaults, they are derived from it:
+        ``population_size = min(25, max(8, round(sqrt(n_candidates)) + 4))``
+        (10 for 30 candidates, 15 for 120, 25 from 441) and ``generations``
+        becomes a safety cap of ``2 * ceil(n_candidates / population_size) + 1``;
+        the budget ends the search. Otherwise it caps the candidates of the
+        given population and generations.
+    surrogate : "auto", None or object, default="auto"
+        Offspring screening: each generation breeds ``surplus`` times more
+        children than it fits, and a model of the score fitted on every
+        candidate scored so far keeps the most promising (highest expected
+        improvement) plus a random share for exploration. ``"auto"`` is
+        :class:`~gahpo.surrogate.ExtraTreesSurrogate` for a single objective
+        and none for several; None runs the plain genetic algorithm. An
+        object with ``surplus``, ``ready(scores)`` and
+        ``screen(X_pool, k, X, y, *, rng)`` replaces the model.
 
     Attributes
     ----------
@@ -306,7 +326,7 @@ class GeneticSearchCV(BaseSearchCV):
     3
     >>> sorted(search.best_params_)
     ['C', 'kernel']
-    >>> search.best_score_ > 0.9
+    >>> bool(search.best_score_ > 0.9)
     True
     """
 
@@ -332,6 +352,8 @@ class GeneticSearchCV(BaseSearchCV):
         "adaptive_mutation": ["boolean"],
         "objectives": [list, tuple, dict, None],
         "initial_params": [list, tuple, None],
+        "n_candidates": [Interval(Integral, 2, None, closed="left"), None],
+        "surrogate": [StrOptions({"auto"}), None, HasMethods(["ready", "screen"])],
     }
 
     def __init__(
@@ -366,6 +388,8 @@ class GeneticSearchCV(BaseSearchCV):
         adaptive_mutation=False,
         objectives=None,
         initial_params=None,
+        n_candidates=None,
+        surrogate="auto",
     ):
         super().__init__(
             estimator=estimator,
@@ -398,6 +422,8 @@ class GeneticSearchCV(BaseSearchCV):
         self.adaptive_mutation = adaptive_mutation
         self.objectives = objectives
         self.initial_params = initial_params
+        self.n_candidates = n_candidates
+        self.surrogate = surrogate
 
     # -- fit ------------------------------------------------------------------
 
@@ -439,7 +465,8 @@ class GeneticSearchCV(BaseSearchCV):
         finally:
             # never keep the data, or the rows carried for checkpoints
             for name in (
-                "_fingerprint", "_rows", "_resume_rows", "_failed_rows", "_checked_cv"
+                "_fingerprint", "_rows", "_resume_rows", "_failed_rows", "_checked_cv",
+                "_evaluated", "_max_generations",
             ):
                 self.__dict__.pop(name, None)
 
@@ -447,7 +474,7 @@ class GeneticSearchCV(BaseSearchCV):
         """Validate what ``_parameter_constraints`` cannot, before any fit."""
         self._space = SearchSpace(self.param_distributions)
         self._space.check_parameters(self.estimator)
-        if self.elitism >= self.population_size:
+        if self.elitism >= self._budget()[0]:
             raise ValueError(
                 "`elitism` must be smaller than `population_size`, got "
                 f"elitism={self.elitism!r}, population_size={self.population_size!r}."
@@ -549,6 +576,7 @@ class GeneticSearchCV(BaseSearchCV):
                 self.mutation_proba, self.selection, self.crossover, self.mutation,
                 self.scheme, self.n_offspring, self.mutation_strength,
                 self.adaptive_mutation, self.objectives, self.initial_params,
+                self.n_candidates, self.surrogate,
             )),
             "random_state": joblib.hash(self.random_state),
         }
@@ -557,80 +585,103 @@ class GeneticSearchCV(BaseSearchCV):
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         """Evolve candidates, one ``evaluate_candidates`` call per generation."""
-        space = self._space
         engine = self._make_engine(check_random_state(self.random_state))
-        cv = _FrozenSplits(self._checked_cv)
+        cv = _FrozenSplits(self._checked_cv)  # the same folds in every generation
         self.history_, self.n_generations_ = [], 0
-        elapsed_before = self._resume(engine)
+        elapsed_before, start = self._resume(engine), time.monotonic()
+        search_ctx = search_context(callback_ctx, self)
         callbacks = list(self.callbacks or ())
         for callback in callbacks:
             getattr(callback, "on_start", lambda search: None)(self)
-
-        start, results, evaluated = time.monotonic(), None, False
-        search_ctx = search_context(callback_ctx, self)
-        stop = self._should_stop(engine)
-        while not stop:
-            candidates = engine.ask()
-            scores = []
-            if candidates:
-                params = [space.decode(ind) for ind in candidates]
-                ctx = generation_context(search_ctx, self, lambda: len(params) * self.n_splits_)
-                more = {"generation": [engine.generation] * len(params)}
-                try:
-                    results = evaluate_candidates(
-                        params,
-                        cv=cv,
-                        more_results=more,
-                        **({"callback_ctx": ctx} if ctx is not None else {}),
-                    )
-                    evaluated = True
-                    scores = self._fitness(results)[-len(params):]
-                except ValueError as exc:
-                    # scikit-learn raises when every fit of a batch fails. In the
-                    # first batch that is a misconfigured model and the error
-                    # stands; later, it is a generation of bad candidates.
-                    if not _all_fits_failed(exc) or not getattr(self, "_rows", None):
-                        raise
-                    scores = self._record_failed_generation(params, more, exc)
-                end_context(ctx, self)
-            record = engine.tell(scores)
-            record["elapsed"] = elapsed_before + time.monotonic() - start
-            self.history_.append(record)
-            self.n_generations_ = len(self.history_)
-            self._save_checkpoint(engine)
-            if self.verbose > 0:
-                print(
-                    f"[GeneticSearchCV] generation {record['generation']}: best "
-                    f"{record['best_score']:.5g}, mean {record['mean_score']:.5g}, "
-                    f"{record['n_evaluated']} evaluated, {record['n_cached']} cached, "
-                    f"{record['elapsed']:.1f}s"
-                )
+        try:
             stop = self._should_stop(engine)
-            # every callback sees every generation, even when one asks to stop
-            stop = any([bool(callback(self, record)) for callback in callbacks]) or stop
-        end_context(search_ctx, self)
+            while not stop:
+                candidates = engine.ask()  # only individuals never scored
+                scores = self._evaluate(candidates, engine.generation, evaluate_candidates,
+                                        cv, search_ctx)
+                record = engine.tell(scores)
+                record["elapsed"] = elapsed_before + time.monotonic() - start
+                self.history_.append(record)
+                self.n_generations_ = len(self.history_)
+                self._save_checkpoint(engine)
+                self._report(record)
+                stop = self._should_stop(engine)
+                # every callback sees every generation, even when one asks to stop
+                stop = any([bool(cb(self, dict(record))) for cb in callbacks]) or stop
+            self._evaluate_once_if_resumed_finished(evaluate_candidates, cv)
+        finally:
+            end_context(search_ctx, self)
+            for callback in callbacks:
+                getattr(callback, "on_end", lambda search: None)(self)
 
-        if not evaluated and getattr(self, "_resume_rows", None):
-            # A finished search resumed from its checkpoint: scikit-learn needs
-            # one evaluation in this fit, so the last row is scored again.
-            params, out, more = self._resume_rows
-            self._resume_rows = (
-                params[:-1], out[: -len(out) // len(params)], {k: v[:-1] for k, v in more.items()}
+    def _evaluate(self, candidates, generation, evaluate_candidates, cv, search_ctx):
+        """Cross-validate one generation's new candidates; return their fitness."""
+        if not candidates:  # all cached: scikit-learn refuses an empty batch
+            return []
+        params = [self._space.decode(ind) for ind in candidates]
+        more = {"generation": [generation] * len(params)}
+        ctx = generation_context(search_ctx, self, lambda: len(params) * self.n_splits_)
+        try:
+            results = evaluate_candidates(
+                params, cv=cv, more_results=more,
+                **({"callback_ctx": ctx} if ctx is not None else {}),
             )
-            evaluate_candidates(
-                params[-1:], cv=cv, more_results={k: v[-1:] for k, v in more.items()}
+        except ValueError as exc:
+            # scikit-learn raises when every fit of a batch fails: in the first
+            # batch that is a misconfigured model and the error stands; later
+            # it is a generation of bad candidates, kept as failures.
+            if not _all_fits_failed(exc) or not getattr(self, "_rows", None):
+                raise
+            return self._record_failed_generation(params, more, exc)
+        finally:
+            end_context(ctx, self)
+        self._evaluated = True
+        return self._fitness(results)[-len(params):]
+
+    def _report(self, record):
+        if self.verbose > 0:
+            print(
+                f"[GeneticSearchCV] generation {record['generation']}: best "
+                f"{record['best_score']:.5g}, mean {record['mean_score']:.5g}, "
+                f"{record['n_evaluated']} evaluated, {record['n_cached']} cached, "
+                f"{record['elapsed']:.1f}s"
             )
-        for callback in callbacks:
-            getattr(callback, "on_end", lambda search: None)(self)
+
+    def _evaluate_once_if_resumed_finished(self, evaluate_candidates, cv):
+        """A finished search resumed from its checkpoint evaluated nothing in
+        this fit, but scikit-learn needs one evaluation: score the last row
+        again (its stored copy is dropped, so it appears once)."""
+        if getattr(self, "_evaluated", False) or not getattr(self, "_resume_rows", None):
+            return
+        params, out, more = self._resume_rows
+        n_splits = len(out) // len(params)
+        self._resume_rows = (
+            params[:-1], out[:-n_splits], {k: v[:-1] for k, v in more.items()}
+        )
+        evaluate_candidates(params[-1:], cv=cv, more_results={k: v[-1:] for k, v in more.items()})
+
+    def _budget(self):
+        """``(population_size, generations)`` after the ``n_candidates`` rules."""
+        n = self.n_candidates
+        if n is None or (self.population_size, self.generations) != (25, 25):
+            return self.population_size, self.generations
+        population = min(25, max(8, round(math.sqrt(n)) + 4))
+        return population, 2 * math.ceil(n / population) + 1
 
     def _make_engine(self, rng):
         defaults = self._space.from_params(
             self.estimator.get_params(deep=True), partial=True, rng=rng
         )
         initial = ([defaults] if defaults is not None else []) + self._initial
+        surrogate = self.surrogate
+        if surrogate == "auto":
+            surrogate = ExtraTreesSurrogate() if self._objectives is None else None
+        population_size, self._max_generations = self._budget()
         return GeneticEngine(
             self._space,
-            population_size=self.population_size,
+            surrogate=surrogate,
+            max_evaluations=self.n_candidates,
+            population_size=population_size,
             scheme=self.scheme,
             n_offspring=self.n_offspring,
             elitism=self.elitism,
@@ -670,7 +721,7 @@ class GeneticSearchCV(BaseSearchCV):
 
     def _should_stop(self, engine):
         history = self.history_
-        if engine.generation >= self.generations:
+        if engine.generation >= self._max_generations or engine.exhausted:
             return True
         if history and self.max_time is not None and history[-1]["elapsed"] >= self.max_time:
             return True

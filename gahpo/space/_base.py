@@ -91,6 +91,18 @@ class BaseGene:
         """Return the value to give the estimator."""
         return value
 
+    #: Length of :meth:`features`.
+    n_features = 1
+
+    def features(self, value):
+        """Numbers describing an encoded value, for surrogate models.
+
+        Returns a list of ``n_features`` floats, mostly in ``[0, 1]``, in the
+        scale the gene mutates in (log, quantile, rank), so that a model of
+        the score sees distances the way the genetic operators do.
+        """
+        return [float(self.to_unit(value))]
+
     def encode(self, value):
         """Return the encoded form of a decoded value.
 

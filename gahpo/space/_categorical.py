@@ -131,6 +131,20 @@ class Categorical(BaseGene):
         new = int(rng.randint(n - 1))
         return new + 1 if new >= value else new
 
+    @property
+    def n_features(self):
+        return 1 if self._order is not None or len(self.choices) <= 2 else len(self.choices)
+
+    def features(self, value):
+        n = len(self.choices)
+        if self._order is not None:  # ordered grid: position in rank space
+            return [(self._rank_of_index(value) + 0.5) / n]
+        if n <= 2:
+            return [float(value)]
+        onehot = [0.0] * n
+        onehot[value] = 1.0
+        return onehot
+
     def decode(self, value):
         choice = self.choices[value]
         # estimator instances are cloned; classes (which have an unbound

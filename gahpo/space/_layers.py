@@ -120,6 +120,20 @@ class LayerSizes(BaseGene):
         i, j = cuts[rng.randint(len(cuts))]
         return a[:i] + b[j:], b[:j] + a[i:]
 
+    @property
+    def n_features(self):
+        return 2 + self.max_layers
+
+    def features(self, value):
+        """Depth, total width (log scale) and each layer's width (-1 if absent)."""
+        width = self._width
+        total = Integer(self.min_units, max(self.max_units * max(self.max_layers, 1),
+                                            self.min_units), log=True)
+        per_layer = [width.to_unit(n) for n in value]
+        per_layer += [-1.0] * (self.max_layers - len(value))
+        depth = self._depth.to_unit(len(value))
+        return [depth, total.to_unit(min(max(sum(value), total.low), total.high)), *per_layer]
+
     def decode(self, value):
         return tuple(int(n) for n in value)
 

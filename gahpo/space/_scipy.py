@@ -127,6 +127,14 @@ class Distribution(BaseGene):
                 return self._cast(steps[rng.randint(len(steps))])
         return new
 
+    def features(self, value):
+        if self._quantiles:
+            return [float(self.dist.cdf(value))]
+        try:
+            return [float(value)]
+        except (TypeError, ValueError):
+            return [0.0]
+
     def contains(self, value):
         if not self._quantiles:
             return False

@@ -226,6 +226,27 @@ class SearchSpace:
                     best = (hits, Individual(values, branch))
         return best[1] if best is not None else None
 
+    @property
+    def n_features(self):
+        """Length of :meth:`features`."""
+        genes = sum(g.n_features for branch in self.branches for g in branch.values())
+        return genes + (self.n_branches if self.n_branches > 1 else 0)
+
+    def features(self, individual):
+        """A fixed-length numeric description of ``individual`` for surrogates.
+
+        Each gene of each sub-space has its own columns (``-1`` where the
+        individual belongs to another sub-space), followed by a one-hot
+        column per sub-space when there are several.
+        """
+        row = []
+        for b, branch in enumerate(self.branches):
+            for gene, value in zip(branch.values(), individual if b == individual.branch else [None] * len(branch)):
+                row.extend(gene.features(value) if value is not None else [-1.0] * gene.n_features)
+        if self.n_branches > 1:
+            row.extend(float(b == individual.branch) for b in range(self.n_branches))
+        return row
+
     def decode(self, individual):
         """The parameters ``individual`` stands for, ready for ``set_params``."""
         genes = self.branches[individual.branch]
