@@ -233,7 +233,7 @@ class GeneticSearchCV(BaseSearchCV):
         ``n_iter``: the search never fits more. If ``population_size`` and
         ``generations`` are left at their defaults, they are derived from it:
         ``population_size = min(25, max(8, round(sqrt(n_candidates)) + 4))``
-        (10 for 30 candidates, 15 for 120, 25 from 441) and ``generations``
+        (9 for 30 candidates, 15 for 120, 25 from 441) and ``generations``
         becomes a safety cap of ``2 * ceil(n_candidates / population_size) + 1``;
         the budget ends the search. Otherwise it caps the candidates of the
         given population and generations.

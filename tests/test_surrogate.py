@@ -1,0 +1,142 @@
+"""Surrogate screening and the n_candidates budget."""
+
+import math
+import random
+
+import numpy as np
+import pytest
+from conftest import Quadratic
+
+from gahpo import GeneticSearchCV
+from gahpo._engine import GeneticEngine
+from gahpo.surrogate import ExtraTreesSurrogate, expected_improvement
+from gahpo.space import Categorical, Integer, LayerSizes, Real, SearchSpace
+
+MIXED = SearchSpace(
+    [
+        {
+            "lr": Real(1e-4, 1e-1, log=True),
+            "layers": LayerSizes(1, 3, 8, 128),
+            "act": Categorical(["relu", "tanh", "logistic"]),
+            "grid": Categorical([1, 10, 100]),
+        },
+        {"lr": Real(1e-4, 1e-1, log=True), "depth": Integer(1, 20)},
+    ]
+)
+
+
+def _objective(ind):
+    p = MIXED.decode(ind)
+    score = -abs(math.log10(p["lr"]) + 2.5)
+    if "layers" in p:
+        score -= abs(sum(p["layers"]) - 64) / 64 + (p["act"] != "tanh") * 0.3
+    else:
+        score -= 0.5 + abs(p["depth"] - 5) / 20
+    return score
+
+
+def _run(seed, surrogate, generations=6, objective=_objective):
+    engine = GeneticEngine(MIXED, population_size=12, surrogate=surrogate, rng=seed)
+    asked = []
+    for _ in range(generations):
+        batch = engine.ask()
+        asked.append([ind.key for ind in batch])
+        engine.tell([objective(ind) for ind in batch])
+    return engine, asked
+
+
+def test_features_have_a_fixed_length_for_every_gene_and_branch():
+    rng = np.random.RandomState(0)
+    for _ in range(50):
+        ind = MIXED.sample(rng)
+        row = MIXED.features(ind)
+        assert len(row) == MIXED.n_features
+        assert all(np.isfinite(row))
+
+
+def test_screening_is_deterministic_and_leaves_global_state_alone():
+    py, np_state = random.getstate(), np.random.get_state()
+    a = _run(3, ExtraTreesSurrogate())[1]
+    b = _run(3, ExtraTreesSurrogate())[1]
+    assert a == b
+    assert random.getstate() == py
+    np.testing.assert_array_equal(np.random.get_state()[1], np_state[1])
+
+
+def test_too_few_points_fall_back_to_the_plain_ga():
+    surrogate = ExtraTreesSurrogate(min_points=1000)
+    calls = []
+    original = surrogate.screen
+
+    def spy(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    surrogate.screen = spy
+    engine, asked = _run(0, surrogate, generations=3)
+    assert not surrogate.ready([0.0] * 12)
+    assert calls == []  # never screened: the plain GA bred every generation
+    assert all(len(a) == 11 for a in asked[1:])
+
+
+def test_screen_keeps_the_most_promising_and_a_random_share():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(40, 2))
+    y = -((X[:, 0] - 0.8) ** 2) - (X[:, 1] - 0.2) ** 2
+    pool = rng.uniform(size=(200, 2))
+    chosen = ExtraTreesSurrogate(exploration=0.0).screen(pool, 10, X, y, rng=rng)
+    assert len(set(chosen)) == 10
+    dist = np.hypot(pool[:, 0] - 0.8, pool[:, 1] - 0.2)
+    assert np.median(dist[chosen]) < np.percentile(dist, 25)
+    mixed = ExtraTreesSurrogate(exploration=0.5).screen(pool, 10, X, y, rng=rng)
+    assert len(set(mixed)) == 10
+
+
+def test_nan_scores_are_handled():
+    def flaky(ind):
+        return math.nan if MIXED.decode(ind)["lr"] > 0.01 else _objective(ind)
+
+    engine, _ = _run(1, ExtraTreesSurrogate(), objective=flaky)
+    assert math.isfinite(engine.best.score)
+    assert MIXED.decode(engine.best)["lr"] <= 0.01
+
+
+def test_surrogate_beats_the_plain_ga_on_average():
+    plain = np.mean([_run(s, None)[0].best.score for s in range(12)])
+    screened = np.mean([_run(s, ExtraTreesSurrogate())[0].best.score for s in range(12)])
+    assert screened > plain
+
+
+def test_expected_improvement():
+    ei = expected_improvement(np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.0, 1.0]), best=0.5)
+    assert ei[0] == 0.0 and ei[1] == pytest.approx(0.5) and ei[2] > ei[1]
+
+
+# -- the budget ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n, population", [(30, 9), (60, 12), (120, 15)])
+def test_n_candidates_derives_population_and_caps_fits(fit_log, n, population):
+    search = GeneticSearchCV(
+        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
+        n_candidates=n, cv=2, refit=False, random_state=0,
+    )
+    search.fit(np.zeros((6, 1)), np.zeros(6))
+    assert len(search.cv_results_["params"]) == n
+    assert len(fit_log) == 2 * n
+    assert search.history_[0]["n_evaluated"] == population
+
+
+def test_budget_rule():
+    rule = [GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=n)._budget()
+            for n in (30, 60, 120, 441, 625)]
+    assert rule == [(9, 9), (12, 11), (15, 17), (25, 37), (25, 51)]
+    explicit = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7)
+    assert explicit._budget() == (7, 25)
+
+
+def test_surrogate_parameter_is_validated():
+    with pytest.raises(ValueError, match="surrogate"):
+        GeneticSearchCV(Quadratic(), {"a": Real(1, 10)}, surrogate="forest").fit(
+            np.zeros((6, 1)), np.zeros(6)
+        )
