@@ -1,5 +1,6 @@
 """GeneticSearchCV: genetic hyper-parameter search on scikit-learn's BaseSearchCV."""
 
+import contextlib
 import inspect
 import math
 import os
@@ -90,6 +91,23 @@ def _pareto_front(values):
     return np.array(sorted(ind[0] for ind in front[0]), dtype=int)
 
 
+@contextlib.contextmanager
+def _sklearn_verbosity(search):
+    """Shift scikit-learn's own messages to ``verbose >= 3``.
+
+    Levels 1 and 2 are gahpo's progress bar and table of generations, which
+    scikit-learn's line per batch ("Fitting 3 folds for each of ...") and per
+    fit ("[CV] END ...") would break up. scikit-learn reads ``verbose`` in
+    ``BaseSearchCV.fit``; the user's value is back when ``fit`` returns.
+    """
+    verbose = search.verbose
+    search.verbose = max(int(verbose) - 2, 0)
+    try:
+        yield
+    finally:
+        search.verbose = verbose
+
+
 def _resolve(name, value, registry, probe):
     """An operator given by name or as a callable, checked against its signature."""
     if isinstance(value, str):
@@ -147,7 +165,13 @@ class GeneticSearchCV(BaseSearchCV):
     pre_dispatch : int or str, default="2*n_jobs"
         As in ``GridSearchCV``.
     verbose : int, default=0
-        ``>= 1`` prints one line per generation and scikit-learn's messages.
+        ``1``: a progress bar over generations (tqdm's widget in Jupyter, a
+        text bar on stderr in a terminal; ``pip install
+        "sklearn-gahpo[progress]"``), or without tqdm the table of ``2``.
+        ``2``: also a table of generations on stdout, like DEAP's logbook
+        (:class:`~gahpo.callbacks.GenerationTable`). ``>= 3``: also
+        scikit-learn's messages at its level ``verbose - 2`` (a line per
+        generation's batch at 3, per fit from 4).
     error_score : "raise" or float, default=np.nan
         Score of a failing fit, as in ``GridSearchCV``. Failing candidates
         rank last and are never fitted again.
@@ -170,7 +194,9 @@ class GeneticSearchCV(BaseSearchCV):
         Each called as ``callback(search, record)`` after every generation
         with that generation's ``history_`` record; returning True stops the
         search. Optional ``on_start(search)`` and ``on_end(search)`` methods
-        are called too. See :mod:`gahpo.callbacks`.
+        are called too: ``on_end`` when ``fit`` ends, after the refit (so
+        ``best_params_`` and ``best_score_`` are set), or when it fails. See
+        :mod:`gahpo.callbacks`.
     checkpoint : str or path-like, default=None
         File where the search state is saved atomically after every
         generation. If it exists when ``fit`` starts and belongs to the same
@@ -451,8 +477,10 @@ class GeneticSearchCV(BaseSearchCV):
         self._failed_rows = []
         # the same splitter BaseSearchCV.fit builds, frozen in _run_search
         self._checked_cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self._verbose_level = int(self.verbose)
         try:
-            super().fit(X, y, **params)
+            with _sklearn_verbosity(self):
+                super().fit(X, y, **params)
             if len(self._rows[0]) > len(self.cv_results_["params"]):
                 # the last generation(s) failed entirely after scikit-learn's
                 # final batch: add their rows (at the end, so indices hold)
@@ -463,10 +491,11 @@ class GeneticSearchCV(BaseSearchCV):
                 self.pareto_front_ = _pareto_front(self._fitness(self.cv_results_))
             return self
         finally:
+            self._end_callbacks()
             # never keep the data, or the rows carried for checkpoints
             for name in (
                 "_fingerprint", "_rows", "_resume_rows", "_failed_rows", "_checked_cv",
-                "_evaluated", "_max_generations",
+                "_evaluated", "_max_generations", "_active_callbacks", "_verbose_level",
             ):
                 self.__dict__.pop(name, None)
 
@@ -590,9 +619,11 @@ class GeneticSearchCV(BaseSearchCV):
         self.history_, self.n_generations_ = [], 0
         elapsed_before, start = self._resume(engine), time.monotonic()
         search_ctx = search_context(callback_ctx, self)
-        callbacks = list(self.callbacks or ())
+        callbacks = self._verbose_callbacks() + list(self.callbacks or ())
+        self._active_callbacks = []  # on_end is called by fit, after the refit
         for callback in callbacks:
             getattr(callback, "on_start", lambda search: None)(self)
+            self._active_callbacks.append(callback)
         try:
             stop = self._should_stop(engine)
             while not stop:
@@ -604,15 +635,38 @@ class GeneticSearchCV(BaseSearchCV):
                 self.history_.append(record)
                 self.n_generations_ = len(self.history_)
                 self._save_checkpoint(engine)
-                self._report(record)
                 stop = self._should_stop(engine)
                 # every callback sees every generation, even when one asks to stop
                 stop = any([bool(cb(self, dict(record))) for cb in callbacks]) or stop
             self._evaluate_once_if_resumed_finished(evaluate_candidates, cv)
         finally:
             end_context(search_ctx, self)
-            for callback in callbacks:
+
+    def _verbose_callbacks(self):
+        """What ``verbose`` shows: a progress bar from 1 (with tqdm), the
+        table of generations from 2 (from 1 without tqdm)."""
+        level = getattr(self, "_verbose_level", int(self.verbose))
+        if level < 1:
+            return []
+        from .callbacks import GenerationTable, ProgressBar
+
+        try:
+            import tqdm.auto  # noqa: F401
+        except ImportError:
+            return [GenerationTable()]
+        # the table first: its row is written before the bar moves on
+        return ([GenerationTable()] if level >= 2 else []) + [ProgressBar()]
+
+    def _end_callbacks(self):
+        """Call ``on_end`` of every callback whose ``on_start`` ran, even if one fails."""
+        errors = []
+        for callback in self.__dict__.pop("_active_callbacks", ()):
+            try:
                 getattr(callback, "on_end", lambda search: None)(self)
+            except Exception as exc:  # every on_end runs; the first error is raised
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
     def _evaluate(self, candidates, generation, evaluate_candidates, cv, search_ctx):
         """Cross-validate one generation's new candidates; return their fitness."""
@@ -637,15 +691,6 @@ class GeneticSearchCV(BaseSearchCV):
             end_context(ctx, self)
         self._evaluated = True
         return self._fitness(results)[-len(params):]
-
-    def _report(self, record):
-        if self.verbose > 0:
-            print(
-                f"[GeneticSearchCV] generation {record['generation']}: best "
-                f"{record['best_score']:.5g}, mean {record['mean_score']:.5g}, "
-                f"{record['n_evaluated']} evaluated, {record['n_cached']} cached, "
-                f"{record['elapsed']:.1f}s"
-            )
 
     def _evaluate_once_if_resumed_finished(self, evaluate_candidates, cv):
         """A finished search resumed from its checkpoint evaluated nothing in

@@ -3,16 +3,26 @@
 import doctest
 import io
 import math
+import pathlib
+import pickle
 import subprocess
 import sys
 from types import SimpleNamespace
 
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.tree import DecisionTreeClassifier
 
 from gahpo import GeneticSearchCV, callbacks
-from gahpo.callbacks import EarlyStopping, ProgressBar, TargetScore, TimeBudget
+from gahpo.callbacks import (
+    EarlyStopping,
+    GenerationTable,
+    MLflowLogger,
+    ProgressBar,
+    TargetScore,
+    TimeBudget,
+)
 
 X, Y = load_iris(return_X_y=True)
 
@@ -199,12 +209,15 @@ def test_progress_bar_without_tqdm(monkeypatch):
         ProgressBar().on_start(SimpleNamespace(generations=2, history_=[]))
 
 
-def test_importing_callbacks_does_not_import_tqdm():
-    code = "import sys, gahpo.callbacks; print('tqdm' in sys.modules)"
+def test_importing_callbacks_does_not_import_tqdm_or_mlflow():
+    code = (
+        "import sys, gahpo.callbacks; "
+        "print('tqdm' in sys.modules, 'mlflow' in sys.modules)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"
 
 
 def test_a_fitted_search_with_a_progress_bar_pickles():
@@ -265,6 +278,16 @@ def test_callbacks_never_print(capsys):
             r"`score` must be a real number, got score='0.9'",
         ),
         (lambda: TargetScore(math.nan), ValueError, r"`score` must not be NaN"),
+        (
+            lambda: MLflowLogger(run_name=3),
+            TypeError,
+            r"MLflowLogger: `run_name` must be a str or None, got run_name=3",
+        ),
+        (
+            lambda: MLflowLogger(tracking_uri=pathlib.Path("mlruns")),
+            TypeError,
+            r"`tracking_uri` must be a str or None, got tracking_uri=.*Path",
+        ),
     ],
 )
 def test_bad_arguments_name_the_parameter(make, error, match):
@@ -277,3 +300,236 @@ def test_doctests():
         callbacks, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert result.attempted > 0 and result.failed == 0
+
+
+# -- ProgressBar with a budget ------------------------------------------------
+
+
+def test_progress_bar_counts_to_the_n_candidates_cap():
+    out = io.StringIO()
+    search = GeneticSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": [1, 2, 3, 4, 5, 6, 7, 8]},
+        n_candidates=8,  # population 8, at most 3 generations (not 25)
+        cv=3,
+        random_state=0,
+        callbacks=[ProgressBar(file=out, mininterval=0)],
+    ).fit(X, Y)
+    text = out.getvalue()
+    assert f"{search.n_generations_}/3" in text and "/25" not in text
+
+
+# -- GenerationTable ----------------------------------------------------------
+
+HEADER = ["gen", "evaluated", "cached", "best", "mean", "std"]
+
+
+def test_generation_table_writes_a_row_per_generation():
+    out = io.StringIO()
+    search = tiny_search(generations=3, callbacks=[GenerationTable(file=out)]).fit(X, Y)
+    header, *rows = out.getvalue().splitlines()
+    assert header.split() == HEADER + ["diversity", "duplicates", "elapsed"]
+    assert len(rows) == search.n_generations_ == 3
+    for row, record in zip(rows, search.history_):
+        cells = row.split()
+        assert [int(c) for c in cells[:3]] == [
+            record["generation"],
+            record["n_evaluated"],
+            record["n_cached"],
+        ]
+        expected = [record[k] for k in ("best_score", "mean_score", "std_score")]
+        assert [float(c) for c in cells[3:6]] == pytest.approx(expected, rel=1e-4)
+        assert float(cells[6]) == pytest.approx(record["diversity"], abs=0.005)
+        assert cells[8].endswith("s")
+    widths = {len(line) for line in [header, *rows]}
+    assert len(widths) == 1  # aligned columns
+
+
+def test_generation_table_resumes_and_tolerates_missing_entries():
+    out = io.StringIO()
+    table = GenerationTable(file=out)
+    search = SimpleNamespace(generations=4, history_=records([0.5, 0.6]))
+    assert drive(table, records([0.5, 0.6, math.nan])[2:], search) == [False]
+    header, *rows = out.getvalue().splitlines()
+    assert header.split()[:6] == HEADER
+    assert [row.split()[0] for row in rows] == ["0", "1", "2"]  # restored first
+    assert rows[2].split()[3:5] == ["nan", "nan"]
+    assert rows[2].split()[6:8] == ["-", "-"]  # no diversity in these records
+    assert "GenerationTable(" in repr(table)
+
+
+def test_generation_table_writes_around_an_open_progress_bar(capsys):
+    out, bar_out = io.StringIO(), io.StringIO()
+    tiny_search(
+        generations=2,
+        callbacks=[ProgressBar(file=bar_out, mininterval=0), GenerationTable(file=out)],
+    ).fit(X, Y)
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3 and lines[0].split()[:2] == ["gen", "evaluated"]
+    assert "2/2" in bar_out.getvalue()
+    assert capsys.readouterr().out == ""
+
+
+def test_generation_table_defaults_to_stdout(capsys):
+    table = GenerationTable()
+    drive(table, records([0.5]))
+    assert capsys.readouterr().out.splitlines()[0].split()[:6] == HEADER
+    search = tiny_search(callbacks=[table]).fit(X, Y)
+    capsys.readouterr()
+    assert pickle.loads(pickle.dumps(search)).best_params_ == search.best_params_
+
+
+# -- MLflowLogger -------------------------------------------------------------
+
+RECORD_METRICS = [
+    "best_score",
+    "mean_score",
+    "std_score",
+    "n_evaluated",
+    "n_cached",
+    "elapsed",
+    "diversity",
+    "duplicate_rate",
+]
+
+
+@pytest.fixture
+def mlflow_store(tmp_path, monkeypatch):
+    """mlflow and the URI of a fresh local file store."""
+    # mlflow 3 keeps the file store in maintenance mode behind this switch
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    monkeypatch.setenv("MLFLOW_DISABLE_TELEMETRY", "true")
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.delenv("MLFLOW_EXPERIMENT_NAME", raising=False)
+    monkeypatch.delenv("MLFLOW_RUN_ID", raising=False)
+    mlflow = pytest.importorskip("mlflow")
+    yield mlflow, (tmp_path / "mlruns").as_uri()
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+
+
+def metric_history(client, run_id, key):
+    history = sorted(client.get_metric_history(run_id, key), key=lambda m: m.step)
+    return [m.step for m in history], [m.value for m in history]
+
+
+def test_mlflow_logger_logs_every_generation(mlflow_store):
+    mlflow, uri = mlflow_store
+    logger = MLflowLogger(run_name="tiny", tracking_uri=uri)
+    search = tiny_search(generations=3, callbacks=[logger]).fit(X, Y)
+
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    run = client.get_run(logger.run_id_)
+    assert run.info.run_name == "tiny" and run.info.status == "FINISHED"
+    assert client.get_experiment(run.info.experiment_id).name == "Default"
+    generations = [r["generation"] for r in search.history_]
+    for key in RECORD_METRICS:
+        steps, values = metric_history(client, logger.run_id_, key)
+        assert steps == generations == [0, 1, 2], key
+        expected = [float(r[key]) for r in search.history_]
+        assert values == pytest.approx(expected, nan_ok=True), key
+    assert "generation" not in run.data.metrics
+    assert run.data.metrics["best_cv_score"] == pytest.approx(search.best_score_)
+    assert run.data.metrics["n_generations"] == 3
+    params = run.data.params
+    assert params["population_size"] == "4" and params["generations"] == "3"
+    assert params["estimator"] == "DecisionTreeClassifier(random_state=0)"
+    assert "callbacks" not in params
+    assert run.data.tags["estimator_name"] == "DecisionTreeClassifier"
+    # nothing left open; the fitted search pickles
+    assert mlflow.active_run() is None and logger._client is None
+    assert pickle.loads(pickle.dumps(search)).best_params_ == search.best_params_
+
+
+def test_mlflow_logger_logs_best_params_of_the_fitted_search(mlflow_store):
+    # on_end as it runs when the search calls it after refit (best_params_ set)
+    mlflow, uri = mlflow_store
+    fitted = tiny_search(generations=2).fit(X, Y)
+    logger = MLflowLogger(tracking_uri=uri, experiment_name="replay")
+    logger.on_start(clone(fitted))
+    for record in fitted.history_:
+        logger(fitted, record)
+    logger.on_end(fitted)
+
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    run = client.get_run(logger.run_id_)
+    assert client.get_experiment(run.info.experiment_id).name == "replay"
+    best = {
+        k[len("best_") :]: v
+        for k, v in run.data.params.items()
+        if k.startswith("best_")
+    }
+    assert best == {k: repr(v) for k, v in fitted.best_params_.items()}
+    assert run.data.metrics["best_cv_score"] == pytest.approx(fitted.best_score_)
+
+
+def test_mlflow_logger_uses_the_active_run_and_leaves_it_open(
+    mlflow_store, monkeypatch
+):
+    mlflow, uri = mlflow_store
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    logger = MLflowLogger(run_name="ignored")
+    with mlflow.start_run(run_name="outer") as outer:
+        tiny_search(generations=2, callbacks=[logger]).fit(X, Y)
+        assert logger.run_id_ == outer.info.run_id
+        assert mlflow.active_run().info.run_id == outer.info.run_id
+        # a second fit with other settings: parameters cannot change, metrics add up
+        with pytest.warns(
+            UserWarning, match=r"already holds parameters \['generations'\]"
+        ):
+            tiny_search(generations=1, callbacks=[logger]).fit(X, Y)
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    run = client.get_run(outer.info.run_id)
+    assert run.info.run_name == "outer" and run.info.status == "FINISHED"
+    assert run.data.params["generations"] == "2"
+    assert metric_history(client, outer.info.run_id, "best_score")[0] == [0, 0, 1]
+
+
+def test_mlflow_logger_starts_and_ends_a_run_of_the_current_store(
+    mlflow_store, monkeypatch
+):
+    mlflow, uri = mlflow_store
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    logger = MLflowLogger(run_name="own", experiment_name="tuning", log_params=False)
+    tiny_search(generations=2, callbacks=[logger]).fit(X, Y)
+    assert mlflow.active_run() is None
+    run = mlflow.MlflowClient().get_run(logger.run_id_)
+    assert run.info.run_name == "own" and run.info.status == "FINISHED"
+    assert mlflow.get_experiment(run.info.experiment_id).name == "tuning"
+    assert run.data.params == {}
+    assert run.data.metrics["n_generations"] == 2
+    first = logger.run_id_
+    tiny_search(generations=2, callbacks=[logger]).fit(X, Y)  # a new run per fit
+    assert logger.run_id_ != first
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.FitFailedWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_mlflow_logger_marks_a_failed_search(mlflow_store):
+    mlflow, uri = mlflow_store
+    logger = MLflowLogger(tracking_uri=uri)
+    with pytest.raises(ValueError, match="fits failed"):
+        tiny_search({"max_depth": [-1, -2]}, callbacks=[logger]).fit(X, Y)
+    run = mlflow.MlflowClient(tracking_uri=uri).get_run(logger.run_id_)
+    assert run.info.status == "FAILED"
+    # a fit inside an `except` block is not a failure
+    try:
+        raise KeyError("handled by the caller")
+    except KeyError:
+        tiny_search(generations=1, callbacks=[logger]).fit(X, Y)
+    run = mlflow.MlflowClient(tracking_uri=uri).get_run(logger.run_id_)
+    assert run.info.status == "FINISHED"
+
+
+def test_mlflow_logger_without_mlflow(monkeypatch):
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # makes the import fail
+    with pytest.raises(ImportError, match=r"pip install mlflow"):
+        MLflowLogger().on_start(SimpleNamespace(generations=2, history_=[]))
+
+
+def test_mlflow_logger_repr():
+    assert repr(MLflowLogger()) == "MLflowLogger()"
+    assert (
+        repr(MLflowLogger("a", log_params=False))
+        == "MLflowLogger(run_name='a', log_params=False)"
+    )
