@@ -7,7 +7,6 @@ import numbers
 import numpy as np
 from deap import tools
 
-from ._individual import Individual
 from .operators import (
     crossover_uniform,
     mutate_genewise,
@@ -156,9 +155,10 @@ class GeneticEngine:
         self.generation = 0
         self.population = []
         self.cache = {}
+        self._scored = {}
         self.best = None
         self.n_objectives = None
-        self.pareto_front = tools.ParetoFront(similar=_same_key)
+        self.pareto_front = tools.ParetoFront(similar=self._same)
         self._offspring = None
         self._pending = None
         self._duplicate_rate = 0.0
@@ -180,15 +180,18 @@ class GeneticEngine:
             self._offspring = self._initial() if self.generation == 0 else self._breed()
             seen, pending = set(), []
             for ind in self._offspring:
-                if ind.key not in self.cache and ind.key not in seen:
-                    seen.add(ind.key)
+                key = self.space.key(ind)
+                if key not in self.cache and key not in seen:
+                    seen.add(key)
                     pending.append(ind)
             if self.max_evaluations is not None:
                 room = max(self.max_evaluations - len(self.cache), 0)
                 if len(pending) > room:  # the budget ends inside this generation
-                    dropped = {ind.key for ind in pending[room:]}
+                    dropped = {self.space.key(ind) for ind in pending[room:]}
                     pending = pending[:room]
-                    self._offspring = [i for i in self._offspring if i.key not in dropped]
+                    self._offspring = [
+                        i for i in self._offspring if self.space.key(i) not in dropped
+                    ]
             self._pending = pending
         return list(self._pending)
 
@@ -236,9 +239,11 @@ class GeneticEngine:
                 )
         for ind, row in zip(self._pending, scores):
             # a float for one objective, a tuple for several
-            self.cache[ind.key] = float(row[0]) if len(row) == 1 else tuple(map(float, row))
+            key = self.space.key(ind)
+            self.cache[key] = float(row[0]) if len(row) == 1 else tuple(map(float, row))
+            self._scored[key] = ind.copy()
         for ind in self._offspring:
-            ind.set_score(self.cache[ind.key])
+            ind.set_score(self.cache[self.space.key(ind)])
         self._update_best(self._offspring)
         self.population = self._survivors(self._offspring)
 
@@ -282,6 +287,7 @@ class GeneticEngine:
             "generation": self.generation,
             "population": [ind.copy_with_score() for ind in self.population],
             "cache": dict(self.cache),
+            "scored": dict(self._scored),
             "rng": self.rng.get_state(),
             "best": self.best,
             "n_objectives": self.n_objectives,
@@ -295,6 +301,7 @@ class GeneticEngine:
         self.generation = state["generation"]
         self.population = list(state["population"])
         self.cache = dict(state["cache"])
+        self._scored = dict(state["scored"])
         self.rng.set_state(state["rng"])
         self.best = state["best"]
         self.n_objectives = state["n_objectives"]
@@ -341,7 +348,7 @@ class GeneticEngine:
         # breed a surplus, then let the surrogate keep the most promising
         pool = self._children(n_children * self.surrogate.surplus, cxpb, mutpb, strength,
                               record=True)
-        distinct = list({child.key: child for child in pool}.values())
+        distinct = list({self.space.key(child): child for child in pool}.values())
         keys = list(self.cache)
         X = np.array([self._features(key) for key in keys])
         y = np.array([self._first(self.cache[key]) for key in keys])
@@ -364,17 +371,18 @@ class GeneticEngine:
         for child in children:
             if rng.uniform() < mutpb:
                 self._mutate(child, strength)
+        key = self.space.key
         seen, duplicates = set(self.cache), 0
         for child in children:
-            if child.key in seen:
+            if key(child) in seen:
                 duplicates += 1
             for _ in range(self.max_retries):
-                if child.key not in seen:
+                if key(child) not in seen:
                     break
                 self._mutate(child, strength)
-            seen.add(child.key)
+            seen.add(key(child))
         if record:
-            self._diversity = len({p.key for p in parents}) / max(len(parents), 1)
+            self._diversity = len({key(p) for p in parents}) / max(len(parents), 1)
             self._duplicate_rate = duplicates / max(len(children), 1)
         return children
 
@@ -386,8 +394,8 @@ class GeneticEngine:
         return [self._first(v) for v in self.cache.values()]
 
     def _features(self, key):
-        return self.space.features(Individual(key[1:], key[0]))
+        return self.space.features(self._scored[key])
 
+    def _same(self, a, b):
+        return self.space.key(a) == self.space.key(b)
 
-def _same_key(a, b):
-    return a.key == b.key

@@ -91,6 +91,14 @@ class BaseGene:
         """Return the value to give the estimator."""
         return value
 
+    def key(self, value):
+        """A hashable identity of the *decoded* value of an encoded ``value``.
+
+        Two genes (of two sub-spaces) that give an estimator the same value
+        give the same key, so the search fits that candidate once.
+        """
+        return _hashable(self.decode(value))
+
     #: Length of :meth:`features`.
     n_features = 1
 
@@ -131,6 +139,21 @@ class BaseGene:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({args})"
+
+
+def _hashable(value):
+    """``value`` if it can key a dict (and is no estimator), else a stand-in."""
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return ("estimator", type(value).__qualname__, repr(sorted(
+            (k, _hashable(v)) for k, v in value.get_params(deep=False).items()
+        )))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_hashable(v) for v in value))
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", type(value).__qualname__, repr(value))
+    return value
 
 
 def _spec_equal(a, b):

@@ -5,7 +5,7 @@ from numbers import Real as RealNumber
 import numpy as np
 from sklearn.base import clone
 
-from ._base import BaseGene, _blend_unit, _reflect
+from ._base import BaseGene, _blend_unit, _hashable, _reflect
 
 __all__ = ["Categorical"]
 
@@ -144,6 +144,9 @@ class Categorical(BaseGene):
         onehot = [0.0] * n
         onehot[value] = 1.0
         return onehot
+
+    def key(self, value):
+        return _hashable(self.choices[value])  # no clone needed for an identity
 
     def decode(self, value):
         choice = self.choices[value]

@@ -226,6 +226,18 @@ class SearchSpace:
                     best = (hits, Individual(values, branch))
         return best[1] if best is not None else None
 
+    def key(self, individual):
+        """The identity of the candidate ``individual`` stands for.
+
+        Built from the decoded parameters (names sorted), not from the
+        genome, so that the same parameters reached through two sub-spaces
+        of a conditional space are one candidate, scored once.
+        """
+        genes = self.branches[individual.branch]
+        return tuple(sorted(
+            (name, gene.key(value)) for (name, gene), value in zip(genes.items(), individual)
+        ))
+
     @property
     def n_features(self):
         """Length of :meth:`features`."""
