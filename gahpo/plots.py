@@ -59,14 +59,7 @@ def _column(history, key):
 
 def _guiding_metric(search):
     """Name of the metric whose ``mean_test_<name>`` column guided the search."""
-    results = search.cv_results_
-    if "mean_test_score" in results:
-        return "score"
-    if isinstance(search.refit, str) and f"mean_test_{search.refit}" in results:
-        return search.refit
-    if isinstance(search.scoring, (list, tuple, dict)):
-        return next(iter(search.scoring))
-    return next(k[len("mean_test_") :] for k in results if k.startswith("mean_test_"))
+    return search._guiding_metric(search.cv_results_)
 
 
 def _score_label(search, *, history=False):
