@@ -80,6 +80,19 @@ def _merge_rows(n_splits, *parts):
     )
 
 
+def _stable_id(value):
+    """An identity of a setting that is the same in another process.
+
+    ``repr`` of a function or ``functools.partial`` holds a memory address;
+    joblib hashes functions by module and name and partials by their parts.
+    What cannot be pickled (a lambda) is named by module and qualified name.
+    """
+    try:
+        return joblib.hash(value)
+    except Exception:
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"
+
+
 def _pareto_front(values):
     """Indices of the rows of ``values`` (all maximized) that none dominates."""
     individuals = []
@@ -299,7 +312,7 @@ class GeneticSearchCV(BaseSearchCV):
         Class labels (classifiers with ``refit``).
     n_features_in_ : int
         Number of features seen during ``fit`` (with ``refit``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names seen during ``fit``, when they are all strings.
     history_ : list of dict
         One record per generation: ``generation``, ``best_score`` (best so
@@ -600,13 +613,12 @@ class GeneticSearchCV(BaseSearchCV):
             "cv": cv,
             "scoring": joblib.hash(self.scoring),
             "data": (np.shape(X), np.shape(y) if y is not None else None, joblib.hash((X, y))),
-            "genetic settings": repr((
-                self.population_size, self.elitism, self.crossover_proba,
-                self.mutation_proba, self.selection, self.crossover, self.mutation,
-                self.scheme, self.n_offspring, self.mutation_strength,
-                self.adaptive_mutation, self.objectives, self.initial_params,
-                self.n_candidates, self.surrogate,
-            )),
+            "genetic settings": [_stable_id(getattr(self, name)) for name in (
+                "population_size", "elitism", "crossover_proba", "mutation_proba",
+                "selection", "crossover", "mutation", "scheme", "n_offspring",
+                "mutation_strength", "adaptive_mutation", "objectives",
+                "initial_params", "n_candidates", "surrogate",
+            )],
             "random_state": joblib.hash(self.random_state),
         }
 

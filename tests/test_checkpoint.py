@@ -136,3 +136,23 @@ def test_foreign_file_and_future_version_are_refused(tmp_path):
     path.write_bytes(pickle.dumps({"format": "gahpo-checkpoint", "version": 999, "state": {}}))
     with pytest.raises(ValueError, match="format version 999"):
         _checkpoint.load(path)
+
+
+def test_custom_operators_resume_in_a_new_process(tmp_path):
+    # repr() of a partial holds a memory address; the fingerprint must not,
+    # or a second run (here: a second, equal partial) could never resume
+    import functools
+
+    from gahpo.operators import select_tournament
+
+    kw = dict(SETTINGS, generations=2)
+    search = GeneticSearchCV(
+        Quadratic(), SPACE, checkpoint=tmp_path / "c.ckpt",
+        selection=functools.partial(select_tournament, tournament_size=2), **kw,
+    )
+    search.fit(np.zeros((8, 1)), np.zeros(8))
+    again = GeneticSearchCV(
+        Quadratic(), SPACE, checkpoint=tmp_path / "c.ckpt",
+        selection=functools.partial(select_tournament, tournament_size=2), **kw,
+    ).fit(np.zeros((8, 1)), np.zeros(8))
+    assert again.cv_results_["params"] == search.cv_results_["params"]
