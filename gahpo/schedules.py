@@ -86,6 +86,12 @@ def rate_at(name, value, generation, *, low=0.0, high=1.0):
     ------
     ValueError
         If the value is not a number in ``[low, high]``, naming ``name``.
+
+    Examples
+    --------
+    >>> from gahpo.schedules import Linear, rate_at
+    >>> rate_at("mutation_proba", Linear(0.4, 0.2, generations=2), 1)
+    0.30000000000000004
     """
     rate = value(generation) if callable(value) else value
     if isinstance(rate, bool) or not isinstance(rate, Real) or math.isnan(rate):

@@ -64,6 +64,20 @@ class ExtraTreesSurrogate:
     score, so that the region that failed looks bad rather than unknown. The
     model's seed is drawn from the search's ``rng``, so screening is
     reproducible and does not touch global random state.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gahpo.surrogate import ExtraTreesSurrogate
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(size=(30, 2))
+    >>> y = -((X - 0.5) ** 2).sum(axis=1)          # best near (0.5, 0.5)
+    >>> pool = rng.uniform(size=(40, 2))
+    >>> keep = ExtraTreesSurrogate(exploration=0.0).screen(pool, 5, X, y, rng=rng)
+    >>> len(keep)
+    5
+
+    In a search: ``GeneticSearchCV(..., surrogate=ExtraTreesSurrogate(surplus=8))``.
     """
 
     def __init__(self, surplus=4, exploration=0.2, min_points=10, n_estimators=48):

@@ -38,6 +38,26 @@ class BaseGene:
     Subclasses implement :meth:`sample`, :meth:`from_unit`, :meth:`mutate`,
     :meth:`decode`, :meth:`encode` and :meth:`contains`; the default
     :meth:`crossover` swaps the two values.
+
+    Examples
+    --------
+    A gene for odd numbers only, with the default swap crossover:
+
+    >>> import numpy as np
+    >>> from gahpo.space import BaseGene
+    >>> class Odd(BaseGene):
+    ...     def from_unit(self, u):
+    ...         return 2 * int(np.ravel(u)[0] * 10) + 1
+    ...     def to_unit(self, value):
+    ...         return (value - 1) / 20
+    ...     def mutate(self, value, rng, *, strength=0.2):
+    ...         return value + 2 if value < 19 else value - 2
+    ...     def contains(self, value):
+    ...         return value % 2 == 1 and 1 <= value <= 19
+    >>> gene = Odd()
+    >>> value = gene.sample(np.random.RandomState(0))
+    >>> gene.contains(value), gene.contains(gene.mutate(value, None))
+    (True, True)
     """
 
     #: Number of unit-interval coordinates :meth:`from_unit` consumes.

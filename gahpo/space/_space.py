@@ -31,6 +31,15 @@ def as_gene(spec, name="param"):
     Returns
     -------
     gene : BaseGene
+
+    Examples
+    --------
+    >>> from scipy.stats import randint
+    >>> from gahpo.space import as_gene
+    >>> as_gene(["relu", "tanh"])
+    Categorical(choices=['relu', 'tanh'])
+    >>> as_gene(randint(1, 10), "max_depth")
+    Distribution(randint(1, 10))
     """
     if isinstance(spec, BaseGene):
         return spec
@@ -75,6 +84,21 @@ class SearchSpace:
     ----------
     branches : list of dict
         One ``{name: gene}`` dict per sub-space.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.stats import loguniform
+    >>> from gahpo.space import SearchSpace, LayerSizes
+    >>> space = SearchSpace([
+    ...     {"kernel": ["rbf"], "C": loguniform(1e-2, 1e2)},
+    ...     {"kernel": ["linear"], "C": [0.1, 1.0, 10.0]},
+    ... ])
+    >>> space.n_branches
+    2
+    >>> params = space.decode(space.sample(np.random.RandomState(0)))
+    >>> sorted(params)
+    ['C', 'kernel']
     """
 
     def __init__(self, param_distributions):
