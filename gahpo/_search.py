@@ -269,13 +269,14 @@ class GeneticSearchCV(BaseSearchCV):
         start), after the estimator's defaults; each must lie in the space.
     n_candidates : int, default=None
         Budget of distinct candidates to fit, like ``RandomizedSearchCV``'s
-        ``n_iter``: the search never fits more. If ``population_size`` and
-        ``generations`` are left at their defaults, they are derived from it:
-        ``population_size = min(25, max(8, round(sqrt(n_candidates)) + 4))``
-        (9 for 30 candidates, 15 for 120, 25 from 441) and ``generations``
-        becomes a safety cap of ``2 * ceil(n_candidates / population_size) + 1``;
-        the budget ends the search. Otherwise it caps the candidates of the
-        given population and generations.
+        ``n_iter``: the search never fits more, and ends when it is spent.
+        ``population_size``, if left at its default, is derived from it:
+        ``min(25, max(8, round(sqrt(n_candidates)) + 4))`` (9 for 30
+        candidates, 15 for 120, 25 from 441); ``generations``, if left at its
+        default, becomes a safety cap of
+        ``2 * ceil(n_candidates / population_size) + 1``. Values you set are
+        kept (an explicit ``generations`` can end the search before the
+        budget is spent).
     surrogate : "auto", None or object, default="auto"
         Offspring screening: each generation breeds ``surplus`` times more
         children than it fits, and a model of the score fitted on every
@@ -720,10 +721,15 @@ class GeneticSearchCV(BaseSearchCV):
     def _budget(self):
         """``(population_size, generations)`` after the ``n_candidates`` rules."""
         n = self.n_candidates
-        if n is None or (self.population_size, self.generations) != (25, 25):
+        if n is None:
             return self.population_size, self.generations
-        population = min(25, max(8, round(math.sqrt(n)) + 4))
-        return population, 2 * math.ceil(n / population) + 1
+        population = self.population_size
+        if population == 25:  # left at its default: derived from the budget
+            population = min(25, max(8, round(math.sqrt(n)) + 4))
+        generations = self.generations
+        if generations == 25:  # left at its default: only a safety cap
+            generations = 2 * math.ceil(n / population) + 1
+        return population, generations
 
     def _make_engine(self, rng):
         defaults = self._space.from_params(

@@ -132,7 +132,18 @@ def test_budget_rule():
             for n in (30, 60, 120, 441, 625)]
     assert rule == [(9, 9), (12, 11), (15, 17), (25, 37), (25, 51)]
     explicit = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7)
-    assert explicit._budget() == (7, 25)
+    assert explicit._budget() == (7, 17)  # generations left at default: a cap
+    both = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7,
+                           generations=3)
+    assert both._budget() == (7, 3)
+
+
+def test_an_explicit_population_still_spends_the_whole_budget(fit_log):
+    search = GeneticSearchCV(
+        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
+        n_candidates=300, population_size=10, cv=2, refit=False, random_state=0,
+    ).fit(np.zeros((6, 1)), np.zeros(6))
+    assert len(search.cv_results_["params"]) == 300
 
 
 def test_surrogate_parameter_is_validated():
