@@ -342,21 +342,22 @@ class GeneticEngine:
             n_children = self.population_size - len(elites)
         else:
             n_children = self.n_offspring
-        screen = self.surrogate is not None and self.surrogate.ready(self._first_scores())
-        if not screen:
-            return elites + self._children(n_children, cxpb, mutpb, strength, record=True)
+        plain = self.surrogate is None
+        if not plain:
+            keys = list(self.cache)
+            y = np.array([self._first(self.cache[key]) for key in keys])
+            plain = not self.surrogate.ready(y)
+        if plain:
+            return elites + self._children(n_children, cxpb, mutpb, strength)
         # breed a surplus, then let the surrogate keep the most promising
-        pool = self._children(n_children * self.surrogate.surplus, cxpb, mutpb, strength,
-                              record=True)
+        pool = self._children(n_children * self.surrogate.surplus, cxpb, mutpb, strength)
         distinct = list({self.space.key(child): child for child in pool}.values())
-        keys = list(self.cache)
-        X = np.array([self._features(key) for key in keys])
-        y = np.array([self._first(self.cache[key]) for key in keys])
+        X = np.array([self.space.features(self._scored[key]) for key in keys])
         X_pool = np.array([self.space.features(child) for child in distinct])
         chosen = self.surrogate.screen(X_pool, n_children, X, y, rng=self.rng)
         return elites + [distinct[i] for i in chosen]
 
-    def _children(self, n, cxpb, mutpb, strength, *, record):
+    def _children(self, n, cxpb, mutpb, strength):
         """``n`` new children: selection, crossover, mutation, then novelty."""
         rng, space = self.rng, self.space
         if self.scheme == "generational":
@@ -374,27 +375,21 @@ class GeneticEngine:
         key = self.space.key
         seen, duplicates = set(self.cache), 0
         for child in children:
-            if key(child) in seen:
-                duplicates += 1
+            k = key(child)
+            duplicates += k in seen
             for _ in range(self.max_retries):
-                if key(child) not in seen:
+                if k not in seen:
                     break
                 self._mutate(child, strength)
-            seen.add(key(child))
-        if record:
-            self._diversity = len({key(p) for p in parents}) / max(len(parents), 1)
-            self._duplicate_rate = duplicates / max(len(children), 1)
+                k = key(child)
+            seen.add(k)
+        self._diversity = len({key(p) for p in parents}) / max(len(parents), 1)
+        self._duplicate_rate = duplicates / max(len(children), 1)
         return children
 
     @staticmethod
     def _first(score):
         return score[0] if isinstance(score, tuple) else score
-
-    def _first_scores(self):
-        return [self._first(v) for v in self.cache.values()]
-
-    def _features(self, key):
-        return self.space.features(self._scored[key])
 
     def _same(self, a, b):
         return self.space.key(a) == self.space.key(b)

@@ -147,9 +147,6 @@ class BaseGene:
         """Whether the *decoded* ``value`` lies in this gene."""
         raise NotImplementedError
 
-    def _spec(self):
-        return tuple(sorted(vars(self).items()))
-
     def __eq__(self, other):
         return type(self) is type(other) and _spec_equal(vars(self), vars(other))
 
