@@ -119,7 +119,7 @@ def test_small_run_prints_the_table_and_writes_the_files(tmp_path):
     assert "Worst individual: batch_size=" in proc.stdout
 
     results = read_results(out / "cv_results.csv")
-    n_candidates = (int(ga[2]) - 1) // 3  # 3 folds per candidate, plus one refit
+    n_candidates = (int(ga[2]) - 1) // 2  # 2 folds (--cv default) each, one refit
     assert (
         len(results) == n_candidates
         and f"RandomizedSearchCV, {n_candidates} candidates" in proc.stdout
@@ -169,6 +169,7 @@ def test_bad_option_exits_with_code_2_from_the_command_line():
         (["--generations", "0"], "--generations: must be an integer >= 1, got 0"),
         (["--max-time", "-5"], "--max-time: must be a finite number > 0, got -5"),
         (["--n-jobs", "0"], "--n-jobs: must not be 0"),
+        (["--cv", "1"], "--cv: must be an integer >= 2, got 1"),
         (["--dataset", "imagenet"], "--dataset: invalid choice: 'imagenet'"),
         (["--data", "x.csv"], "--data needs --target COLUMN"),
         (["--target", "label"], "--target needs --data FILE.csv"),
@@ -230,11 +231,13 @@ def test_help_lists_the_options(capsys):
         "--seed",
         "--out",
         "--checkpoint",
+        "--cv",
         "--quiet",
     ):
         assert option in out
     defaults = build_parser().parse_args([])
     assert (defaults.population, defaults.generations, defaults.n_jobs) == (25, 25, -1)
+    assert defaults.cv == 2
     assert defaults.dataset is None and defaults.out == "gahpo-output"
 
 
@@ -260,10 +263,12 @@ def test_user_table_with_a_progress_bar(table_csv, tmp_path, capsys):
         "10",
         "--n-jobs",
         "1",
+        "--cv",
+        "3",
     ]
     assert main(argv) == 0
     stdout, stderr = capsys.readouterr()
-    assert "table.csv, 4 features, 3 classes" in stderr
+    assert "table.csv, 4 features, 3 classes" in stderr and "(3-fold CV)" in stderr
     assert "GeneticSearchCV" in stderr and "2/2" in stderr  # the bar, on stderr
     assert "2/2" not in stdout
     assert set(table_rows(stdout)) >= {
@@ -274,7 +279,7 @@ def test_user_table_with_a_progress_bar(table_csv, tmp_path, capsys):
     assert (
         len(results)
         == (int(table_rows(stdout)["GeneticSearchCV, tuned MLP"][2]) - 1) // 3
-    )
+    )  # --cv 3: three fits per candidate, plus the refit
 
 
 def test_checkpoint_resumes_and_refuses_another_search(table_csv, tmp_path, capsys):
