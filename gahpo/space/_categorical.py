@@ -82,6 +82,7 @@ class Categorical(BaseGene):
         numeric = all(_is_number(c) for c in choices)
         # An ordered grid: index order follows the values' order.
         self._order = np.argsort(choices, kind="stable") if numeric else None
+        self._shape_features = None if numeric else _shape_features(choices)
 
     def __repr__(self):
         return f"Categorical(choices={self.choices!r})"
@@ -133,12 +134,16 @@ class Categorical(BaseGene):
 
     @property
     def n_features(self):
+        if self._shape_features is not None:
+            return self._shape_features.shape[1]
         return 1 if self._order is not None or len(self.choices) <= 2 else len(self.choices)
 
     def features(self, value):
         n = len(self.choices)
         if self._order is not None:  # ordered grid: position in rank space
             return [(self._rank_of_index(value) + 0.5) / n]
+        if self._shape_features is not None:  # tuples of numbers: their shape
+            return list(self._shape_features[value])
         if n <= 2:
             return [float(value)]
         onehot = [0.0] * n
@@ -164,3 +169,34 @@ class Categorical(BaseGene):
             if _same(value, choice):
                 return index
         raise ValueError(f"{value!r} does not lie in {self!r}.")
+
+
+def _shape_features(choices):
+    """Length, log total and log of each element of tuples of positive numbers.
+
+    Choices such as ``[(64,), (64, 64), (128, 32)]`` (layer sizes written as
+    a list) are described by what they hold rather than one-hot, so that the
+    surrogate sees that ``(64, 64)`` is close to ``(64, 128)``: their length,
+    the log of their sum, and the log of each element (-1 where a shorter
+    tuple has none), each scaled to [0, 1] over the choices. None when the
+    choices are not all such tuples, or when one-hot is as compact.
+    """
+    if not all(
+        isinstance(c, (tuple, list)) and all(_is_number(v) and v > 0 for v in c)
+        for c in choices
+    ):
+        return None
+    width = max(len(c) for c in choices)
+    if width + 2 >= len(choices):
+        return None
+
+    def unit(values):
+        values = np.asarray(values, dtype=float)
+        low, high = np.nanmin(values), np.nanmax(values)
+        scaled = (values - low) / (high - low) if high > low else values * 0.0
+        return np.where(np.isnan(scaled), -1.0, scaled)
+
+    columns = [unit([len(c) for c in choices]), unit([np.log1p(sum(c)) for c in choices])]
+    for i in range(width):
+        columns.append(unit([np.log(c[i]) if i < len(c) else np.nan for c in choices]))
+    return np.column_stack(columns)
