@@ -20,6 +20,10 @@ __all__ = ["GeneticEngine", "SCHEMES"]
 
 #: Ways of forming the next population, by name.
 SCHEMES = ("generational", "mu_plus_lambda", "mu_comma_lambda")
+#: A screened pool's local children mutate one of this many best candidates...
+LOCAL_TOP = 3
+#: ...with this share of the mutation strength.
+LOCAL_STRENGTH = 0.5
 
 
 def _accepts(func, name):
@@ -89,8 +93,9 @@ class GeneticEngine:
     surrogate : object, optional
         Screens offspring bred in surplus (see
         :class:`gahpo.surrogate.ExtraTreesSurrogate`): an object with
-        ``surplus``, ``ready(scores)`` and ``screen(X_pool, k, X, y, *, rng)``.
-        None runs the plain genetic algorithm.
+        ``surplus``, ``ready(scores)`` and ``screen(X_pool, k, X, y, *, rng)``,
+        and optionally ``local``, the share of the pool bred by mutating the
+        best candidates scored so far. None runs the plain genetic algorithm.
     max_evaluations : int, optional
         Budget of distinct individuals to score; ``ask`` never exceeds it and
         :attr:`exhausted` tells when it is spent.
@@ -350,7 +355,11 @@ class GeneticEngine:
         if plain:
             return elites + self._children(n_children, cxpb, mutpb, strength)
         # breed a surplus, then let the surrogate keep the most promising
-        pool = self._children(n_children * self.surrogate.surplus, cxpb, mutpb, strength)
+        n_pool = n_children * self.surrogate.surplus
+        n_local = int(round(getattr(self.surrogate, "local", 0.0) * n_pool))
+        pool = self._children(n_pool - n_local, cxpb, mutpb, strength)
+        if n_local:
+            pool += self._local_children(n_local, keys, y, strength)
         distinct = list({self.space.key(child): child for child in pool}.values())
         X = np.array([self.space.features(self._scored[key]) for key in keys])
         X_pool = np.array([self.space.features(child) for child in distinct])
@@ -385,6 +394,26 @@ class GeneticEngine:
             seen.add(k)
         self._diversity = len({key(p) for p in parents}) / max(len(parents), 1)
         self._duplicate_rate = duplicates / max(len(children), 1)
+        return children
+
+    def _local_children(self, n, keys, y, strength):
+        """``n`` mutants of the best individuals scored so far, at half strength.
+
+        The exploiting part of a screened pool: the neighbours of the best
+        candidates, which selection from the last generation alone may not
+        breed, compete with the other children for the surrogate's choice.
+        """
+        finite = np.flatnonzero(np.isfinite(y))
+        best = finite[np.argsort(-y[finite], kind="stable")[:LOCAL_TOP]]
+        key, seen, children = self.space.key, set(self.cache), []
+        for j in range(n):
+            child = self._scored[keys[best[j % len(best)]]].copy()
+            for _ in range(self.max_retries):
+                self._mutate(child, strength * LOCAL_STRENGTH)
+                if key(child) not in seen:
+                    break
+            seen.add(key(child))
+            children.append(child)
         return children
 
     @staticmethod

@@ -271,8 +271,8 @@ class GeneticSearchCV(BaseSearchCV):
         Budget of distinct candidates to fit, like ``RandomizedSearchCV``'s
         ``n_iter``: the search never fits more, and ends when it is spent.
         ``population_size``, if left at its default, is derived from it:
-        ``min(25, max(8, round(sqrt(n_candidates)) + 4))`` (9 for 30
-        candidates, 15 for 120, 25 from 441); ``generations``, if left at its
+        ``min(25, max(5, round(sqrt(n_candidates)) + 1))`` (6 for 30
+        candidates, 12 for 120, 25 from 553); ``generations``, if left at its
         default, becomes a safety cap of
         ``2 * ceil(n_candidates / population_size) + 1``. Values you set are
         kept (an explicit ``generations`` can end the search before the
@@ -725,7 +725,7 @@ class GeneticSearchCV(BaseSearchCV):
             return self.population_size, self.generations
         population = self.population_size
         if population == 25:  # left at its default: derived from the budget
-            population = min(25, max(8, round(math.sqrt(n)) + 4))
+            population = min(25, max(5, round(math.sqrt(n)) + 1))
         generations = self.generations
         if generations == 25:  # left at its default: only a safety cap
             generations = 2 * math.ceil(n / population) + 1

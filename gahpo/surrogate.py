@@ -41,7 +41,10 @@ class ExtraTreesSurrogate:
     Extremely randomized trees (as in SMAC's random forests) are fitted on the
     encoded genomes (:meth:`SearchSpace.features`: log, quantile and rank
     scales, one-hot categories, layer depths and widths) of every scored
-    candidate; the spread of the trees' predictions is the uncertainty. Of
+    candidate; the spread of the trees' predictions is the uncertainty. The
+    pool holds ``surplus`` children per child kept: a share ``local`` are
+    mutants of the three best candidates scored so far (at half the mutation
+    strength), the rest are bred by selection, crossover and mutation. Of
     ``k`` children to keep, ``1 - exploration`` are those with the highest
     expected improvement and the rest are drawn at random from the others.
 
@@ -52,11 +55,12 @@ class ExtraTreesSurrogate:
     exploration : float, default=0.2
         Share of the kept children drawn at random from the pool.
     min_points : int, default=10
-        Finite scores needed before screening, and at least twice as many as
-        the genomes have features; until then the plain genetic algorithm
-        runs (the kept children are a random subset of the pool).
+        Finite scores needed before screening; until then the plain genetic
+        algorithm runs (the kept children are a random subset of the pool).
     n_estimators : int, default=48
         Trees in the model.
+    local : float, default=0.3
+        Share of the pool bred by mutating the best candidates scored so far.
 
     Notes
     -----
@@ -80,16 +84,20 @@ class ExtraTreesSurrogate:
     In a search: ``GeneticSearchCV(..., surrogate=ExtraTreesSurrogate(surplus=8))``.
     """
 
-    def __init__(self, surplus=4, exploration=0.2, min_points=10, n_estimators=48):
+    def __init__(
+        self, surplus=4, exploration=0.2, min_points=10, n_estimators=48, local=0.3
+    ):
         self.surplus = surplus
         self.exploration = exploration
         self.min_points = min_points
         self.n_estimators = n_estimators
+        self.local = local
 
     def __repr__(self):
         return (
             f"ExtraTreesSurrogate(surplus={self.surplus}, exploration={self.exploration}, "
-            f"min_points={self.min_points}, n_estimators={self.n_estimators})"
+            f"min_points={self.min_points}, n_estimators={self.n_estimators}, "
+            f"local={self.local})"
         )
 
     def ready(self, scores):
@@ -121,7 +129,7 @@ class ExtraTreesSurrogate:
             return list(range(n_pool))
         y = np.asarray(y, float)
         finite = np.isfinite(y)
-        if finite.sum() < max(self.min_points, 2 * np.shape(X)[1]):
+        if finite.sum() < self.min_points:
             # too few points for a model: a random subset is the plain GA
             return [int(i) for i in rng.choice(n_pool, size=k, replace=False)]
         y = np.where(finite, y, y[finite].min())

@@ -54,6 +54,21 @@ def test_features_have_a_fixed_length_for_every_gene_and_branch():
         assert all(np.isfinite(row))
 
 
+def test_tuples_of_numbers_are_described_by_their_shape_not_one_hot():
+    layers = [(16,), (64,), (256,), (16, 16), (64, 64), (256, 256), (64, 64, 64)]
+    gene = Categorical(layers)
+    assert gene.n_features == 5  # depth, log total, one log width per position
+    rows = np.array([gene.features(i) for i in range(len(layers))])
+    assert rows.shape == (7, 5) and rows.min() >= -1 and rows.max() <= 1
+    # nearby shapes are nearer than far ones, which one-hot cannot say
+    dist = lambda a, b: np.abs(rows[a] - rows[b]).sum()  # noqa: E731
+    assert dist(4, 5) < dist(4, 0) and dist(1, 2) < dist(1, 6)
+    assert rows[0, 3] == rows[0, 4] == -1  # (16,) has no second or third layer
+    # anything else keeps one-hot; a short list of tuples too
+    assert Categorical(["a", (1, 2), (3,)]).n_features == 3
+    assert Categorical([(1,), (2,), (3, 4)]).n_features == 3
+
+
 def test_screening_is_deterministic_and_leaves_global_state_alone():
     py, np_state = random.getstate(), np.random.get_state()
     a = _run(3, ExtraTreesSurrogate())[1]
@@ -115,7 +130,7 @@ def test_expected_improvement():
 # -- the budget ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n, population", [(30, 9), (60, 12), (120, 15)])
+@pytest.mark.parametrize("n, population", [(30, 6), (60, 9), (120, 12)])
 def test_n_candidates_derives_population_and_caps_fits(fit_log, n, population):
     search = GeneticSearchCV(
         Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
@@ -130,7 +145,7 @@ def test_n_candidates_derives_population_and_caps_fits(fit_log, n, population):
 def test_budget_rule():
     rule = [GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=n)._budget()
             for n in (30, 60, 120, 441, 625)]
-    assert rule == [(9, 9), (12, 11), (15, 17), (25, 37), (25, 51)]
+    assert rule == [(6, 11), (9, 15), (12, 21), (22, 43), (25, 51)]
     explicit = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7)
     assert explicit._budget() == (7, 17)  # generations left at default: a cap
     both = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7,
@@ -151,3 +166,34 @@ def test_surrogate_parameter_is_validated():
         GeneticSearchCV(Quadratic(), {"a": Real(1, 10)}, surrogate="forest").fit(
             np.zeros((6, 1)), np.zeros(6)
         )
+
+
+def test_local_children_mutate_the_three_best_at_half_strength():
+    from gahpo._engine import LOCAL_STRENGTH, LOCAL_TOP
+    from gahpo.operators import mutate_genewise
+
+    calls = []
+
+    def recording_mutation(individual, space, *, rng, strength=0.2):
+        calls.append((space.key(individual), strength))
+        return mutate_genewise(individual, space, rng=rng, strength=strength)
+
+    space = SearchSpace({"a": Integer(0, 10_000), "b": Real(0, 1)})
+    engine = GeneticEngine(
+        space, population_size=10, mutation=recording_mutation, rng=0,
+        surrogate=ExtraTreesSurrogate(local=1.0),
+    )
+    for _ in range(3):
+        batch = engine.ask()
+        engine.tell([-abs(space.decode(ind)["a"] - 5_000) - space.decode(ind)["b"]
+                     for ind in batch])  # no ties among the best
+    keys = list(engine.cache)
+    y = np.array([engine.cache[k] for k in keys])
+    top = {keys[i] for i in np.argsort(-y)[:LOCAL_TOP]}
+    calls.clear()
+    children = engine._local_children(12, keys, y, 0.2)
+    assert len(children) == 12
+    assert {space.key(c) for c in children}.isdisjoint(engine.cache)  # all new
+    first = [key for key, _ in calls if key in top]
+    assert set(first) == top  # each of the three best was mutated...
+    assert {s for _, s in calls} == {0.2 * LOCAL_STRENGTH}  # ...at half strength
