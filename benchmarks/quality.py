@@ -34,8 +34,10 @@ How it is measured
 
 Methods (``--methods`` picks a subset; all available ones by default):
 
-* ``gahpo``: ``GeneticSearchCV`` at its defaults, ``population_size=10``;
-  further gahpo variants are rows of ``GAHPO_METHODS`` (keyword overrides).
+* ``gahpo``: ``GeneticSearchCV(n_candidates=B)``, every other setting at its
+  default (population and generations derived from the budget);
+  ``gahpo-plain`` is the same with ``surrogate=None``. Further gahpo variants
+  are rows of ``GAHPO_METHODS`` (keyword overrides).
 * ``random``: ``RandomizedSearchCV(n_iter=B)``; on all-list spaces it samples
   without replacement, so ``B`` distinct candidates.
 * ``tpe``: ``optuna_integration.OptunaSearchCV`` with a study using
@@ -82,7 +84,7 @@ import grids  # noqa: E402
 
 BUDGETS = (30, 60, 120)
 CV = 2  # two folds of the dummy data: the mean of two equal floats is exact
-GA_POPULATION = 10  # both genetic searches: 30 candidates are 3 generations
+GA_POPULATION = 10  # sklearn-genetic-opt: 30 candidates are 3 generations
 
 
 class per_budget:
@@ -100,22 +102,12 @@ class per_budget:
 # estimator, the space, cv, random_state=seed, n_jobs=1 and a callback that
 # stops the run after the generation that reaches the budget of distinct
 # candidates. ``generations`` is only a safety cap (the callback ends the run).
-# Add a variant by adding a row, e.g. "gahpo-budget": {"n_candidates": per_budget(...)}.
+# Add a variant by adding a row of keyword overrides.
 GAHPO_METHODS = {
-    "gahpo": {
-        "population_size": GA_POPULATION,
-        "generations": per_budget(lambda b: b, "B (cap; the budget ends the run)"),
-    },
+    # the default search given only a budget, as a user of n_iter would write it
+    "gahpo": {"n_candidates": per_budget(lambda b: b, "B")},
     # the plain genetic algorithm: the same with offspring screening off
-    "gahpo-plain": {
-        "population_size": GA_POPULATION,
-        "generations": per_budget(lambda b: b, "B (cap; the budget ends the run)"),
-        "surrogate": None,
-    },
-    # the budget as gahpo's own n_candidates (population and generations derived)
-    "gahpo-budget": {
-        "n_candidates": per_budget(lambda b: b, "B"),
-    },
+    "gahpo-plain": {"n_candidates": per_budget(lambda b: b, "B"), "surrogate": None},
 }
 
 PEER_METHODS = ("random", "tpe", "ga-peer")
