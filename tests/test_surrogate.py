@@ -61,7 +61,9 @@ def test_tuples_of_numbers_are_described_by_their_shape_not_one_hot():
     rows = np.array([gene.features(i) for i in range(len(layers))])
     assert rows.shape == (7, 5) and rows.min() >= -1 and rows.max() <= 1
     # nearby shapes are nearer than far ones, which one-hot cannot say
-    dist = lambda a, b: np.abs(rows[a] - rows[b]).sum()  # noqa: E731
+    def dist(a, b):
+        return np.abs(rows[a] - rows[b]).sum()
+
     assert dist(4, 5) < dist(4, 0) and dist(1, 2) < dist(1, 6)
     assert rows[0, 3] == rows[0, 4] == -1  # (16,) has no second or third layer
     # anything else keeps one-hot; a short list of tuples too
