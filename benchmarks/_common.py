@@ -141,3 +141,25 @@ def source_state():
         "commit": git("rev-parse", "HEAD"),
         "gahpo_dirty_files": dirty.splitlines() if dirty else [],
     }
+
+
+def _json_default(value):
+    """numpy scalars and arrays as plain JSON numbers and lists."""
+    import numpy as np
+
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def write_json(path, payload):
+    """Write ``payload`` to ``path`` (folders made as needed), numpy values included."""
+    import json
+
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(payload, f, indent=1, default=_json_default)

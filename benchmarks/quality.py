@@ -70,7 +70,6 @@ import datetime  # noqa: E402
 import importlib.metadata  # noqa: E402
 import inspect  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import math  # noqa: E402
 import random as pyrandom  # noqa: E402
 import subprocess  # noqa: E402
@@ -454,17 +453,6 @@ def provenance():
     return info
 
 
-def _json_default(value):
-    """numpy scalars (and anything else numeric) as plain JSON numbers."""
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def describe_method(method):
     if method in GAHPO_METHODS:
         kw = ", ".join(f"{k}={v!r}" for k, v in GAHPO_METHODS[method].items())
@@ -609,9 +597,7 @@ def main(argv=None):
     if skipped:
         print("\nskipped:", "; ".join(f"{m}: {r}" for m, r in skipped.items()))
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1, default=_json_default)
+        _common.write_json(args.json, out)
         print(f"\nwrote {args.json}")
 
 

@@ -1112,16 +1112,6 @@ def part3(args, data, log):
 # -- provenance, main --------------------------------------------------------
 
 
-def _json_default(value):
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
-
-
 def versions():
     return {
         dist: _version(dist)
@@ -1376,9 +1366,7 @@ def run(args, argv):
     if skipped:
         log("skipped: " + "; ".join(f"{m}: {r}" for m, r in skipped.items()))
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as f:
-            json.dump(out, f, indent=1, default=_json_default)
+        _common.write_json(args.json, out)
         log(f"\nResults written to {args.json}")
     limiter.restore_original_limits()
     return 0
