@@ -310,13 +310,13 @@ def test_progress_bar_counts_to_the_n_candidates_cap():
     search = GeneticSearchCV(
         DecisionTreeClassifier(random_state=0),
         {"max_depth": [1, 2, 3, 4, 5, 6, 7, 8]},
-        n_candidates=8,  # population 8, at most 3 generations (not 25)
+        n_candidates=8,  # population 5, at most 5 generations (not 25)
         cv=3,
         random_state=0,
         callbacks=[ProgressBar(file=out, mininterval=0)],
     ).fit(X, Y)
     text = out.getvalue()
-    assert f"{search.n_generations_}/3" in text and "/25" not in text
+    assert f"{search.n_generations_}/5" in text and "/25" not in text
 
 
 # -- GenerationTable ----------------------------------------------------------
