@@ -384,17 +384,28 @@ class GeneticEngine:
         key = self.space.key
         seen, duplicates = set(self.cache), 0
         for child in children:
-            k = key(child)
-            duplicates += k in seen
-            for _ in range(self.max_retries):
-                if k not in seen:
-                    break
-                self._mutate(child, strength)
-                k = key(child)
-            seen.add(k)
+            duplicates += self._make_novel(child, seen, strength, self.max_retries)
         self._diversity = len({key(p) for p in parents}) / max(len(parents), 1)
         self._duplicate_rate = duplicates / max(len(children), 1)
         return children
+
+    def _make_novel(self, child, seen, strength, retries):
+        """Mutate ``child`` while its key is in ``seen``, at most ``retries`` times.
+
+        The child's final key is added to ``seen`` (a remaining duplicate costs
+        nothing: the cache scores it). Returns whether the child was a
+        duplicate before being mutated again.
+        """
+        key = self.space.key
+        k = key(child)
+        duplicate = k in seen
+        for _ in range(retries):
+            if k not in seen:
+                break
+            self._mutate(child, strength)
+            k = key(child)
+        seen.add(k)
+        return duplicate
 
     def _local_children(self, n, keys, y, strength):
         """``n`` mutants of the best individuals scored so far, at half strength.
@@ -405,14 +416,11 @@ class GeneticEngine:
         """
         finite = np.flatnonzero(np.isfinite(y))
         best = finite[np.argsort(-y[finite], kind="stable")[:LOCAL_TOP]]
-        key, seen, children = self.space.key, set(self.cache), []
+        seen, children = set(self.cache), []
         for j in range(n):
             child = self._scored[keys[best[j % len(best)]]].copy()
-            for _ in range(self.max_retries):
-                self._mutate(child, strength * LOCAL_STRENGTH)
-                if key(child) not in seen:
-                    break
-            seen.add(key(child))
+            self._mutate(child, strength * LOCAL_STRENGTH)  # always, then novelty
+            self._make_novel(child, seen, strength * LOCAL_STRENGTH, self.max_retries - 1)
             children.append(child)
         return children
 
