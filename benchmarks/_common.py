@@ -163,3 +163,26 @@ def write_json(path, payload):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as f:
         json.dump(payload, f, indent=1, default=_json_default)
+
+
+def dist_version(dist):
+    """The installed version of the distribution ``dist``, or None."""
+    import importlib.metadata
+
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def pinning_line(overridden, pools):
+    """One sentence saying which thread variables were pinned and the pools seen."""
+    return (
+        "Threads pinned to 1: "
+        + ", ".join(f"{name}=1" for name in THREAD_VARIABLES)
+        + " set before importing numpy (inherited by joblib workers)"
+        + (f", overriding {', '.join(overridden)}" if overridden else "")
+        + "; threadpoolctl.threadpool_limits(1) in this process: "
+        + ("; ".join(pools) if pools else "no thread pool loaded")
+        + "."
+    )

@@ -49,8 +49,7 @@ def synthetic(a, b, c, d):
 
 def run_synthetic(overrides, budget, seed):
     from gahpo import GeneticSearchCV
-    from gahpo._engine import GeneticEngine
-    from gahpo.space import Integer, Real, SearchSpace
+    from gahpo.space import Integer, Real
 
     space_dict = {"a": Real(1e-3, 1e3, log=True), "b": Real(0.0, 1.0),
                   "c": ["w", "x", "y", "z"], "d": Integer(0, 20)}

@@ -60,7 +60,6 @@ import pstats  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
-import numpy as np  # noqa: E402
 from scipy.stats import randint, uniform  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV  # noqa: E402
@@ -489,15 +488,7 @@ def main(argv=None):
 
     limiter, pools = _common.pin_threads_runtime(1)
     log("# GeneticSearchCV overhead vs RandomizedSearchCV")
-    log(
-        "Threads pinned to 1: "
-        + ", ".join(f"{name}=1" for name in _common.THREAD_VARIABLES)
-        + " set before importing numpy (inherited by joblib workers)"
-        + (f", overriding {', '.join(_OVERRIDDEN)}" if _OVERRIDDEN else "")
-        + "; threadpoolctl.threadpool_limits(1) in this process: "
-        + ("; ".join(pools) if pools else "no thread pool loaded")
-        + "."
-    )
+    log(_common.pinning_line(_OVERRIDDEN, pools))
     machine = _common.machine_info()
     log(
         f"Machine: {machine['cpu_count']} CPUs, load average "

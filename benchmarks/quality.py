@@ -67,7 +67,6 @@ _OVERRIDDEN = _common.pin_threads_env(1)  # before numpy, scipy, sklearn
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import datetime  # noqa: E402
-import importlib.metadata  # noqa: E402
 import inspect  # noqa: E402
 import io  # noqa: E402
 import math  # noqa: E402
@@ -116,13 +115,6 @@ DEFAULT_METHODS = tuple(GAHPO_METHODS) + PEER_METHODS
 # --------------------------------------------------------------------------
 # Availability
 # --------------------------------------------------------------------------
-
-
-def _version(dist):
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 def unavailable_reason(method):
@@ -430,7 +422,7 @@ def provenance():
     """Versions, machine, and which gahpo source the numbers come from."""
     info = _common.machine_info()
     info["versions"] = {
-        dist: _version(dist)
+        dist: _common.dist_version(dist)
         for dist in ("sklearn-gahpo", "scikit-learn", "numpy", "scipy", "deap", "optuna",
                      "optuna-integration", "sklearn-genetic-opt", "joblib")
     }

@@ -171,7 +171,6 @@ _OVERRIDDEN = _common.pin_threads_env(_BLAS_THREADS)  # before numpy, scipy, skl
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import datetime  # noqa: E402
-import importlib.metadata  # noqa: E402
 import io  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -322,13 +321,6 @@ def unavailable_reason(method):
             dist = {"ga-peer": "sklearn-genetic-opt"}.get(method, module)
             return f"{dist} is not installed ({exc})"
     return None
-
-
-def _version(dist):
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 
 
 # -- the worker pool ---------------------------------------------------------------
@@ -1114,7 +1106,7 @@ def part3(args, data, log):
 
 def versions():
     return {
-        dist: _version(dist)
+        dist: _common.dist_version(dist)
         for dist in ("sklearn-gahpo", "scikit-learn", "numpy", "scipy", "joblib",
                      "threadpoolctl", "deap", "optuna", "optuna-integration",
                      "sklearn-genetic-opt", "pandas")
@@ -1211,14 +1203,7 @@ def run(args, argv):
     machine = _common.machine_info()
     source = _common.source_state()
     log("# Time: gahpo and its peers on the study's MLP (digits)")
-    log(
-        "Threads pinned to 1: "
-        + ", ".join(f"{name}=1" for name in _common.THREAD_VARIABLES)
-        + " before importing numpy (inherited by joblib workers)"
-        + (f", overriding {', '.join(_OVERRIDDEN)}" if _OVERRIDDEN else "")
-        + "; threadpoolctl in this process: "
-        + ("; ".join(pools) if pools else "no thread pool loaded") + "."
-    )
+    log(_common.pinning_line(_OVERRIDDEN, pools))
     log(
         f"Machine: {machine['cpu_count']} CPUs, load average "
         f"{machine['load_average_1_5_15']}, Python {machine['python']}, "
