@@ -151,6 +151,14 @@ def unavailable_reason(method):
 # --------------------------------------------------------------------------
 
 
+def timed_fit(search, **fit_params):
+    """Fit ``search`` on the lookup's dummy data; the wall time of ``fit``."""
+    X, y = grids.dummy_data()
+    start = time.perf_counter()
+    search.fit(X, y, **fit_params)
+    return time.perf_counter() - start
+
+
 def run_gahpo(task, overrides, budget, seed):
     from gahpo import GeneticSearchCV
 
@@ -174,10 +182,7 @@ def run_gahpo(task, overrides, budget, seed):
         callbacks=[stop_at_budget],
         **kwargs,
     )
-    X, y = grids.dummy_data()
-    start = time.perf_counter()
-    search.fit(X, y)
-    wall = time.perf_counter() - start
+    wall = timed_fit(search)
     # cv_results_ rows are in evaluation order (sorted by generation, stable)
     res = search.cv_results_
     assert np.all(np.diff(res["generation"]) >= 0), "rows not in generation order"
@@ -196,10 +201,7 @@ def run_random(task, budget, seed):
         n_jobs=1,
         random_state=seed,
     )
-    X, y = grids.dummy_data()
-    start = time.perf_counter()
-    search.fit(X, y)
-    wall = time.perf_counter() - start
+    wall = timed_fit(search)
     res = search.cv_results_
     return list(res["params"]), list(res["mean_test_score"]), wall, {}
 
@@ -243,10 +245,7 @@ def run_tpe(task, budget, seed):
         study=study,
         callbacks=[stop_at_budget],
     )
-    X, y = grids.dummy_data()
-    start = time.perf_counter()
-    search.fit(X, y)
-    wall = time.perf_counter() - start
+    wall = timed_fit(search)
     trials = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     trials.sort(key=lambda t: t.number)
     params = [dict(t.params) for t in trials]
@@ -289,11 +288,8 @@ def run_ga_peer(task, budget, seed):
     # re-seeds `random` from the OS when built, so seed after building.
     pyrandom.seed(seed)
     np.random.seed(seed)
-    X, y = grids.dummy_data()
-    start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):  # its "INFO: Stopping the algorithm"
-        search.fit(X, y, callbacks=[StopAtBudget()])
-    wall = time.perf_counter() - start
+        wall = timed_fit(search, callbacks=[StopAtBudget()])
     # one logbook row per evaluation, cached duplicates included, in order
     rows = search.logbook.chapters["parameters"]
     params = [{k: row[k] for k in table.names} for row in rows]
