@@ -24,6 +24,8 @@ SCHEMES = ("generational", "mu_plus_lambda", "mu_comma_lambda")
 LOCAL_TOP = 3
 #: ...with this share of the mutation strength.
 LOCAL_STRENGTH = 0.5
+#: Scores closer than this count as tied (rounding of equal CV means).
+TIE_TOLERANCE = 1e-12
 
 
 def _accepts(func, name):
@@ -360,11 +362,19 @@ class GeneticEngine:
         pool = self._children(n_pool - n_local, cxpb, mutpb, strength)
         if n_local:
             pool += self._local_children(n_local, keys, y, strength)
-        distinct = list({self.space.key(child): child for child in pool}.values())
+        distinct = {self.space.key(child): child for child in pool}
+        # a child equal to a scored candidate (novelty retries can fail on a
+        # small grid) would cost nothing and teach nothing: screen the new
+        # ones, and fill up with the others only when too few are new
+        novel = [child for k, child in distinct.items() if k not in self.cache]
+        known = [child for k, child in distinct.items() if k in self.cache]
         X = np.array([self.space.features(self._scored[key]) for key in keys])
-        X_pool = np.array([self.space.features(child) for child in distinct])
+        X_pool = np.array([self.space.features(child) for child in novel]).reshape(
+            len(novel), X.shape[1]
+        )
         chosen = self.surrogate.screen(X_pool, n_children, X, y, rng=self.rng)
-        return elites + [distinct[i] for i in chosen]
+        children = [novel[i] for i in chosen]
+        return elites + children + known[: n_children - len(children)]
 
     def _children(self, n, cxpb, mutpb, strength):
         """``n`` new children: selection, crossover, mutation, then novelty."""
@@ -413,9 +423,16 @@ class GeneticEngine:
         The exploiting part of a screened pool: the neighbours of the best
         candidates, which selection from the last generation alone may not
         breed, compete with the other children for the surrogate's choice.
+        The parents are the ``LOCAL_TOP`` best and every candidate tied with
+        them, in random order: cross-validated scores often tie on a plateau
+        of equally good configurations, and a better one may lie next to any
+        of them, not only next to the first found.
         """
         finite = np.flatnonzero(np.isfinite(y))
-        best = finite[np.argsort(-y[finite], kind="stable")[:LOCAL_TOP]]
+        order = finite[np.argsort(-y[finite], kind="stable")]
+        cutoff = y[order[min(LOCAL_TOP, len(order)) - 1]] - TIE_TOLERANCE
+        best = order[y[order] >= cutoff]
+        best = best[self.rng.permutation(len(best))]
         seen, children = set(self.cache), []
         for j in range(n):
             child = self._scored[keys[best[j % len(best)]]].copy()

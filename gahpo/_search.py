@@ -271,17 +271,17 @@ class GeneticSearchCV(BaseSearchCV):
         Budget of distinct candidates to fit, like ``RandomizedSearchCV``'s
         ``n_iter``: the search never fits more, and ends when it is spent.
         ``population_size``, if left at its default, is derived from it:
-        ``min(25, max(5, round(sqrt(n_candidates)) + 1))`` (6 for 30
-        candidates, 12 for 120, 25 from 553); ``generations``, if left at its
-        default, becomes a safety cap of
+        ``min(25, max(6, round(0.7 * sqrt(n_candidates)) + 1))`` (6 for 30
+        and 60 candidates, 9 for 120, 25 from 1128); ``generations``, if
+        left at its default, becomes a safety cap of
         ``2 * ceil(n_candidates / population_size) + 1``. Values you set are
         kept (an explicit ``generations`` can end the search before the
         budget is spent).
     surrogate : "auto", None or object, default="auto"
         Offspring screening: each generation breeds ``surplus`` times more
         children than it fits, and a model of the score fitted on every
-        candidate scored so far keeps the most promising (highest expected
-        improvement) plus a random share for exploration. ``"auto"`` is
+        candidate scored so far keeps the most promising (highest upper
+        confidence bound) plus a random share for exploration. ``"auto"`` is
         :class:`~gahpo.surrogate.ExtraTreesSurrogate` for a single objective
         and none for several; None runs the plain genetic algorithm. An
         object with ``surplus``, ``ready(scores)`` and
@@ -529,6 +529,9 @@ class GeneticSearchCV(BaseSearchCV):
                     f"item {i} is {type(callback).__name__} {callback!r}."
                 )
         self._objectives = self._check_objectives()
+        check_surrogate = getattr(self.surrogate, "check_params", None)
+        if callable(check_surrogate):
+            check_surrogate()
         if (
             self.scheme == "mu_comma_lambda"
             and (self.n_offspring or self.population_size) < self.population_size
@@ -725,7 +728,7 @@ class GeneticSearchCV(BaseSearchCV):
             return self.population_size, self.generations
         population = self.population_size
         if population == 25:  # left at its default: derived from the budget
-            population = min(25, max(5, round(math.sqrt(n)) + 1))
+            population = min(25, max(6, round(0.7 * math.sqrt(n)) + 1))
         generations = self.generations
         if generations == 25:  # left at its default: only a safety cap
             generations = 2 * math.ceil(n / population) + 1

@@ -2,17 +2,22 @@
 
 The genetic operators breed several times more children than a generation
 needs; a cheap model of the score, fitted on every candidate scored so far,
-keeps those with the highest expected improvement, plus a share drawn at
-random for exploration. The engine only calls :meth:`ready` and
-:meth:`screen`, so any object with those two methods can replace the default.
+keeps those with the highest acquisition value (an optimistic estimate of
+their score), plus a share drawn at random for exploration. The engine only
+calls :meth:`ready` and :meth:`screen`, so any object with those two methods
+can replace the default.
 """
 
 import math
+import numbers
 
 import numpy as np
 from scipy.special import ndtr
 
-__all__ = ["ExtraTreesSurrogate", "expected_improvement"]
+__all__ = ["ExtraTreesSurrogate", "expected_improvement", "upper_confidence_bound"]
+
+#: Acquisition functions :class:`ExtraTreesSurrogate` takes by name.
+ACQUISITIONS = ("ucb", "ei")
 
 
 def expected_improvement(mean, std, best, xi=0.0):
@@ -35,6 +40,19 @@ def expected_improvement(mean, std, best, xi=0.0):
     return np.where(std > 0, ei, np.maximum(gain, 0.0))
 
 
+def upper_confidence_bound(mean, std, kappa=0.5):
+    """Optimistic score ``mean + kappa * std`` (maximizing).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gahpo.surrogate import upper_confidence_bound
+    >>> upper_confidence_bound(np.array([0.5, 0.9]), np.array([0.2, 0.0]), kappa=1.0)
+    array([0.7, 0.9])
+    """
+    return np.asarray(mean, float) + kappa * np.asarray(std, float)
+
+
 class ExtraTreesSurrogate:
     """Screen offspring with an extra-trees model of the score.
 
@@ -43,10 +61,11 @@ class ExtraTreesSurrogate:
     scales, one-hot categories, layer depths and widths) of every scored
     candidate; the spread of the trees' predictions is the uncertainty. The
     pool holds ``surplus`` children per child kept: a share ``local`` are
-    mutants of the three best candidates scored so far (at half the mutation
-    strength), the rest are bred by selection, crossover and mutation. Of
-    ``k`` children to keep, ``1 - exploration`` are those with the highest
-    expected improvement and the rest are drawn at random from the others.
+    mutants of the three best candidates scored so far and of any tied with
+    them (at half the mutation strength), the rest are bred by selection,
+    crossover and mutation. Of ``k`` children to keep, ``1 - exploration``
+    are those with the highest acquisition value and the rest are drawn at
+    random from the others.
 
     Parameters
     ----------
@@ -61,9 +80,22 @@ class ExtraTreesSurrogate:
         Trees in the model.
     local : float, default=0.3
         Share of the pool bred by mutating the best candidates scored so far.
+    acquisition : {"ucb", "ei"}, default="ucb"
+        How children are ranked: ``"ucb"``, the upper confidence bound
+        ``mean + kappa * std`` of the trees' predictions
+        (:func:`upper_confidence_bound`); ``"ei"``, the expected improvement
+        over the best score (:func:`expected_improvement`).
+    kappa : float, default=0.5
+        Weight of the uncertainty in ``"ucb"``.
 
     Notes
     -----
+    The upper confidence bound is the default because it measured better in
+    ``benchmarks/quality.py``: cross-validated scores often tie (a plateau of
+    equally good configurations), and the expected improvement over a tied
+    best is near zero wherever the trees agree, so it sent the fits to the
+    most uncertain corners of the space rather than next to the plateau.
+
     Failed candidates (NaN scores) enter the model with the worst finite
     score, so that the region that failed looks bad rather than unknown. The
     model's seed is drawn from the search's ``rng``, so screening is
@@ -85,20 +117,62 @@ class ExtraTreesSurrogate:
     """
 
     def __init__(
-        self, surplus=4, exploration=0.2, min_points=10, n_estimators=48, local=0.3
+        self,
+        surplus=4,
+        exploration=0.2,
+        min_points=10,
+        n_estimators=48,
+        local=0.3,
+        acquisition="ucb",
+        kappa=0.5,
     ):
         self.surplus = surplus
         self.exploration = exploration
         self.min_points = min_points
         self.n_estimators = n_estimators
         self.local = local
+        self.acquisition = acquisition
+        self.kappa = kappa
 
     def __repr__(self):
         return (
             f"ExtraTreesSurrogate(surplus={self.surplus}, exploration={self.exploration}, "
             f"min_points={self.min_points}, n_estimators={self.n_estimators}, "
-            f"local={self.local})"
+            f"local={self.local}, acquisition={self.acquisition!r}, kappa={self.kappa})"
         )
+
+    def check_params(self):
+        """Raise ``ValueError`` or ``TypeError`` for a bad parameter.
+
+        :class:`~gahpo.GeneticSearchCV` calls it before any model is fitted.
+        """
+        for name in ("surplus", "min_points", "n_estimators"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+                raise TypeError(
+                    f"ExtraTreesSurrogate: `{name}` must be an int, got "
+                    f"{type(value).__name__} {value!r}."
+                )
+            if value < 1:
+                raise ValueError(f"ExtraTreesSurrogate: `{name}` must be >= 1, got {value!r}.")
+        for name in ("exploration", "local", "kappa"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise TypeError(
+                    f"ExtraTreesSurrogate: `{name}` must be a number, got "
+                    f"{type(value).__name__} {value!r}."
+                )
+            high = math.inf if name == "kappa" else 1.0
+            if not 0.0 <= value <= high:
+                expected = ">= 0" if name == "kappa" else "in [0, 1]"
+                raise ValueError(
+                    f"ExtraTreesSurrogate: `{name}` must be {expected}, got {value!r}."
+                )
+        if self.acquisition not in ACQUISITIONS:
+            raise ValueError(
+                f"ExtraTreesSurrogate: `acquisition` must be one of {ACQUISITIONS}, "
+                f"got {self.acquisition!r}."
+            )
 
     def ready(self, scores):
         """Whether enough finite scores exist to screen."""
@@ -124,6 +198,7 @@ class ExtraTreesSurrogate:
         """
         from sklearn.ensemble import ExtraTreesRegressor
 
+        self.check_params()
         n_pool = len(X_pool)
         if n_pool <= k:
             return list(range(n_pool))
@@ -142,9 +217,13 @@ class ExtraTreesSurrogate:
         per_tree = np.stack(
             [tree.predict(X_pool, check_input=False) for tree in model.estimators_]
         )
-        ei = expected_improvement(per_tree.mean(axis=0), per_tree.std(axis=0), y.max())
+        mean, std = per_tree.mean(axis=0), per_tree.std(axis=0)
+        if self.acquisition == "ucb":
+            value = upper_confidence_bound(mean, std, self.kappa)
+        else:
+            value = expected_improvement(mean, std, y.max())
         n_explore = min(int(round(self.exploration * k)), k)
-        order = np.argsort(-ei, kind="stable")
+        order = np.argsort(-value, kind="stable")
         chosen = list(order[: k - n_explore])
         rest = order[k - n_explore :]
         chosen += list(rng.choice(rest, size=n_explore, replace=False)) if n_explore else []

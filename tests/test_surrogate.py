@@ -9,8 +9,12 @@ from conftest import Quadratic
 
 from gahpo import GeneticSearchCV
 from gahpo._engine import GeneticEngine
-from gahpo.surrogate import ExtraTreesSurrogate, expected_improvement
 from gahpo.space import Categorical, Integer, LayerSizes, Real, SearchSpace
+from gahpo.surrogate import (
+    ExtraTreesSurrogate,
+    expected_improvement,
+    upper_confidence_bound,
+)
 
 MIXED = SearchSpace(
     [
@@ -132,7 +136,7 @@ def test_expected_improvement():
 # -- the budget ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n, population", [(30, 6), (60, 9), (120, 12)])
+@pytest.mark.parametrize("n, population", [(30, 6), (60, 6), (120, 9)])
 def test_n_candidates_derives_population_and_caps_fits(fit_log, n, population):
     search = GeneticSearchCV(
         Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
@@ -146,8 +150,8 @@ def test_n_candidates_derives_population_and_caps_fits(fit_log, n, population):
 
 def test_budget_rule():
     rule = [GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=n)._budget()
-            for n in (30, 60, 120, 441, 625)]
-    assert rule == [(6, 11), (9, 15), (12, 21), (22, 43), (25, 51)]
+            for n in (8, 30, 60, 120, 441, 1127, 1128)]
+    assert rule == [(6, 5), (6, 11), (6, 21), (9, 29), (16, 57), (24, 95), (25, 93)]
     explicit = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7)
     assert explicit._budget() == (7, 17)  # generations left at default: a cap
     both = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7,
@@ -168,6 +172,47 @@ def test_surrogate_parameter_is_validated():
         GeneticSearchCV(Quadratic(), {"a": Real(1, 10)}, surrogate="forest").fit(
             np.zeros((6, 1)), np.zeros(6)
         )
+
+
+@pytest.mark.parametrize(
+    "params, error, match",
+    [
+        ({"acquisition": "pi"}, ValueError, "`acquisition` must be one of"),
+        ({"kappa": -1.0}, ValueError, "`kappa` must be >= 0"),
+        ({"kappa": "big"}, TypeError, "`kappa` must be a number"),
+        ({"exploration": 1.5}, ValueError, r"`exploration` must be in \[0, 1\]"),
+        ({"local": -0.1}, ValueError, r"`local` must be in \[0, 1\]"),
+        ({"surplus": 2.5}, TypeError, "`surplus` must be an int"),
+        ({"min_points": 0}, ValueError, "`min_points` must be >= 1"),
+    ],
+)
+def test_surrogate_settings_are_checked_before_any_fit(fit_log, params, error, match):
+    search = GeneticSearchCV(
+        Quadratic(), {"a": Real(1, 10)}, surrogate=ExtraTreesSurrogate(**params), cv=2
+    )
+    with pytest.raises(error, match=match):
+        search.fit(np.zeros((6, 1)), np.zeros(6))
+    assert fit_log == []
+
+
+def test_upper_confidence_bound_is_the_default_acquisition():
+    # one scored plateau, and two unscored candidates: one the trees agree
+    # is on the plateau, one they disagree about, predicted lower on average
+    X = np.array([[0.0], [0.1], [0.2], [0.3], [0.9], [1.0]] * 2)
+    y = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.2] * 2)
+    pool = np.array([[0.15], [0.6]])
+    picked = {}
+    for acquisition in ("ucb", "ei"):
+        surrogate = ExtraTreesSurrogate(exploration=0.0, min_points=4, acquisition=acquisition)
+        picked[acquisition] = surrogate.screen(pool, 1, X, y, rng=np.random.RandomState(0))
+    # on a plateau the expected improvement over the tied best is zero where the
+    # trees agree, so it prefers the uncertain point; the bound, the plateau
+    assert picked["ucb"] == [0]
+    assert picked["ei"] == [1]
+    np.testing.assert_allclose(
+        upper_confidence_bound(np.array([0.5, 0.9]), np.array([0.2, 0.0]), kappa=1.0),
+        [0.7, 0.9],
+    )
 
 
 def test_local_children_mutate_the_three_best_at_half_strength():
@@ -199,3 +244,41 @@ def test_local_children_mutate_the_three_best_at_half_strength():
     first = [key for key, _ in calls if key in top]
     assert set(first) == top  # each of the three best was mutated...
     assert {s for _, s in calls} == {0.2 * LOCAL_STRENGTH}  # ...at half strength
+
+
+def test_local_children_spread_over_every_candidate_tied_with_the_best():
+    from gahpo.operators import mutate_genewise
+
+    parents = []
+
+    def recording_mutation(individual, space, *, rng, strength=0.2):
+        parents.append(space.key(individual))
+        return mutate_genewise(individual, space, rng=rng, strength=strength)
+
+    space = SearchSpace({"a": Integer(0, 99)})
+    engine = GeneticEngine(
+        space, population_size=20, mutation=recording_mutation, rng=0,
+        surrogate=ExtraTreesSurrogate(local=1.0),
+    )
+    batch = engine.ask()
+    # a plateau: every a >= 50 scores the same best value
+    engine.tell([min(space.decode(ind)["a"], 50) for ind in batch])
+    keys = list(engine.cache)
+    y = np.array([engine.cache[k] for k in keys])
+    plateau = {k for k, v in engine.cache.items() if v == 50}
+    assert len(plateau) > 3
+    parents.clear()
+    engine._local_children(4 * len(plateau), keys, y, 0.2)
+    assert plateau <= set(parents)  # not only the three found first
+
+
+def test_screening_spends_the_generation_on_new_candidates():
+    space = {"a": [1.0, 10.0], "b": [0.1, 0.3, 0.5], "c": ["x", "y"], "d": [3, 7]}
+    search = GeneticSearchCV(
+        Quadratic(), space, cv=2, population_size=8, generations=5, refit=False,
+        random_state=0,
+    ).fit(np.zeros((6, 1)), np.zeros(6))
+    evaluated = [record["n_evaluated"] for record in search.history_]
+    # 24 configurations; the surrogate never picks a scored child over a new one
+    assert sum(evaluated) == 24
+    assert evaluated[1] == evaluated[2] == 7  # population 8 minus the elite
