@@ -48,7 +48,7 @@ Methods (``--methods`` picks a subset; all available ones by default):
 
 Run::
 
-    python benchmarks/quality.py                      # 50 seeds, every method, every task
+    python benchmarks/quality.py                      # 100 seeds, every method, every task
     python benchmarks/quality.py --seeds 5 --tasks svc --methods gahpo random
 
 Prints one markdown table per task and writes ``benchmarks/results/quality.json``
@@ -469,7 +469,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description="Regret to a grid's known optimum at equal budgets of distinct candidates."
     )
-    parser.add_argument("--seeds", type=int, default=50, help="seeds 0..N-1 (default 50)")
+    parser.add_argument("--seeds", type=int, default=100, help="seeds 0..N-1 (default 100)")
     parser.add_argument("--tasks", nargs="+", default=list(grids.GRIDS),
                         choices=list(grids.GRIDS))
     parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
