@@ -37,7 +37,10 @@ Methods (``--methods`` picks a subset; all available ones by default):
 * ``gahpo``: ``GeneticSearchCV(n_candidates=B)``, every other setting at its
   default (population and generations derived from the budget);
   ``gahpo-plain`` is the same with ``surrogate=None``. Further gahpo variants
-  are rows of ``GAHPO_METHODS`` (keyword overrides).
+  are rows of ``GAHPO_METHODS`` (keyword overrides); two ablations run only
+  when named in ``--methods``: ``gahpo-ei`` (the surrogate ranks children by
+  expected improvement) and ``gahpo-sqrt-pop`` (the earlier budget rule's
+  larger populations).
 * ``random``: ``RandomizedSearchCV(n_iter=B)``; on all-list spaces it samples
   without replacement, so ``B`` distinct candidates.
 * ``tpe``: ``optuna_integration.OptunaSearchCV`` with a study using
@@ -50,6 +53,7 @@ Run::
 
     python benchmarks/quality.py                      # 100 seeds, every method, every task
     python benchmarks/quality.py --seeds 5 --tasks svc --methods gahpo random
+    python benchmarks/quality.py --methods gahpo-ei gahpo-sqrt-pop --json ablation.json
 
 Prints one markdown table per task and writes ``benchmarks/results/quality.json``
 with every per-seed number, versions, machine and the command.
@@ -79,6 +83,7 @@ import numpy as np  # noqa: E402
 from sklearn.model_selection import RandomizedSearchCV  # noqa: E402
 
 import grids  # noqa: E402
+from gahpo.surrogate import ExtraTreesSurrogate  # noqa: E402
 
 BUDGETS = (30, 60, 120)
 CV = 2  # two folds of the dummy data: the mean of two equal floats is exact
@@ -107,9 +112,27 @@ GAHPO_METHODS = {
     # the plain genetic algorithm: the same with offspring screening off
     "gahpo-plain": {"n_candidates": per_budget(lambda b: b, "B"), "surrogate": None},
 }
+# Ablations of the default, run only when named in --methods: the surrogate
+# ranking by expected improvement instead of its upper confidence bound, and
+# the earlier budget rule's larger populations (9 and 12 at 60 and 120).
+ABLATION_METHODS = {
+    "gahpo-ei": {
+        "n_candidates": per_budget(lambda b: b, "B"),
+        "surrogate": ExtraTreesSurrogate(acquisition="ei"),
+    },
+    "gahpo-sqrt-pop": {
+        "n_candidates": per_budget(lambda b: b, "B"),
+        "population_size": per_budget(
+            lambda b: min(25, max(5, round(math.sqrt(b)) + 1)),
+            "min(25, max(5, round(sqrt(B)) + 1))",
+        ),
+    },
+}
+GAHPO_METHODS.update(ABLATION_METHODS)
 
 PEER_METHODS = ("random", "tpe", "ga-peer")
-DEFAULT_METHODS = tuple(GAHPO_METHODS) + PEER_METHODS
+DEFAULT_METHODS = ("gahpo", "gahpo-plain") + PEER_METHODS
+ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS)
 
 
 # --------------------------------------------------------------------------
@@ -473,16 +496,16 @@ def main(argv=None):
     parser.add_argument("--tasks", nargs="+", default=list(grids.GRIDS),
                         choices=list(grids.GRIDS))
     parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
-                        help=f"subset of {list(DEFAULT_METHODS)}")
+                        help=f"subset of {list(ALL_METHODS)} (default: {list(DEFAULT_METHODS)})")
     parser.add_argument("--budgets", nargs="+", type=int, default=list(BUDGETS))
     parser.add_argument("--n-jobs", type=int, default=2,
                         help="worker processes, each running whole searches (default 2)")
     parser.add_argument("--json", default=_common.default_results_path("quality.json"),
                         help="where to write the results ('' to skip)")
     args = parser.parse_args(argv)
-    unknown = [m for m in args.methods if m not in DEFAULT_METHODS]
+    unknown = [m for m in args.methods if m not in ALL_METHODS]
     if unknown:
-        parser.error(f"unknown method(s) {unknown}; choose from {list(DEFAULT_METHODS)}")
+        parser.error(f"unknown method(s) {unknown}; choose from {list(ALL_METHODS)}")
     if args.seeds < 2:
         parser.error("--seeds must be at least 2 (a standard error needs two)")
 
