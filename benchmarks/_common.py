@@ -186,3 +186,16 @@ def pinning_line(overridden, pools):
         + ("; ".join(pools) if pools else "no thread pool loaded")
         + "."
     )
+
+
+def available_methods(names, unavailable_reason, say=print):
+    """``(methods that can run, {skipped method: why})``, saying each skip."""
+    methods, skipped = [], {}
+    for name in names:
+        reason = unavailable_reason(name)
+        if reason:
+            skipped[name] = reason
+            say(f"note: skipping {name}: {reason}")
+        else:
+            methods.append(name)
+    return methods, skipped

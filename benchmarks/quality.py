@@ -514,14 +514,7 @@ def main(argv=None):
     if _OVERRIDDEN:
         print("overrode:", ", ".join(_OVERRIDDEN))
 
-    methods, skipped = [], {}
-    for m in args.methods:
-        reason = unavailable_reason(m)
-        if reason:
-            skipped[m] = reason
-            print(f"note: skipping {m}: {reason}")
-        else:
-            methods.append(m)
+    methods, skipped = _common.available_methods(args.methods, unavailable_reason)
     for task in args.tasks:
         grids.get_table(task)  # fail early if a grid is not built
 

@@ -1216,14 +1216,7 @@ def run(args, argv):
            if source["gahpo_dirty_files"] else ", gahpo/ clean") + "."
     )
 
-    methods, skipped = [], {}
-    for m in args.methods:
-        reason = unavailable_reason(m)
-        if reason:
-            skipped[m] = reason
-            log(f"note: skipping {m}: {reason}")
-        else:
-            methods.append(m)
+    methods, skipped = _common.available_methods(args.methods, unavailable_reason, log)
     if not methods:
         log("nothing to run")
         return 1

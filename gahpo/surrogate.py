@@ -18,6 +18,15 @@ __all__ = ["ExtraTreesSurrogate", "expected_improvement", "upper_confidence_boun
 
 #: Acquisition functions :class:`ExtraTreesSurrogate` takes by name.
 ACQUISITIONS = ("ucb", "ei")
+#: name -> (type, its name in messages, low, high, the range in messages)
+_NUMERIC_PARAMS = {
+    "surplus": (numbers.Integral, "an int", 1, math.inf, ">= 1"),
+    "min_points": (numbers.Integral, "an int", 1, math.inf, ">= 1"),
+    "n_estimators": (numbers.Integral, "an int", 1, math.inf, ">= 1"),
+    "exploration": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
+    "local": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
+    "kappa": (numbers.Real, "a number", 0.0, math.inf, ">= 0"),
+}
 
 
 def expected_improvement(mean, std, best, xi=0.0):
@@ -146,27 +155,16 @@ class ExtraTreesSurrogate:
 
         :class:`~gahpo.GeneticSearchCV` calls it before any model is fitted.
         """
-        for name in ("surplus", "min_points", "n_estimators"):
+        for name, (kind, kind_text, low, high, range_text) in _NUMERIC_PARAMS.items():
             value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+            if not isinstance(value, kind) or isinstance(value, bool):
                 raise TypeError(
-                    f"ExtraTreesSurrogate: `{name}` must be an int, got "
+                    f"ExtraTreesSurrogate: `{name}` must be {kind_text}, got "
                     f"{type(value).__name__} {value!r}."
                 )
-            if value < 1:
-                raise ValueError(f"ExtraTreesSurrogate: `{name}` must be >= 1, got {value!r}.")
-        for name in ("exploration", "local", "kappa"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise TypeError(
-                    f"ExtraTreesSurrogate: `{name}` must be a number, got "
-                    f"{type(value).__name__} {value!r}."
-                )
-            high = math.inf if name == "kappa" else 1.0
-            if not 0.0 <= value <= high:
-                expected = ">= 0" if name == "kappa" else "in [0, 1]"
+            if not low <= value <= high:
                 raise ValueError(
-                    f"ExtraTreesSurrogate: `{name}` must be {expected}, got {value!r}."
+                    f"ExtraTreesSurrogate: `{name}` must be {range_text}, got {value!r}."
                 )
         if self.acquisition not in ACQUISITIONS:
             raise ValueError(

@@ -202,8 +202,8 @@ def test_upper_confidence_bound_is_the_default_acquisition():
     y = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.2] * 2)
     pool = np.array([[0.15], [0.6]])
     picked = {}
-    for acquisition in ("ucb", "ei"):
-        surrogate = ExtraTreesSurrogate(exploration=0.0, min_points=4, acquisition=acquisition)
+    for acquisition, params in (("ucb", {}), ("ei", {"acquisition": "ei"})):
+        surrogate = ExtraTreesSurrogate(exploration=0.0, min_points=4, **params)
         picked[acquisition] = surrogate.screen(pool, 1, X, y, rng=np.random.RandomState(0))
     # on a plateau the expected improvement over the tied best is zero where the
     # trees agree, so it prefers the uncertain point; the bound, the plateau
