@@ -27,7 +27,7 @@ from ._compat import (
     search_context,
 )
 from ._engine import SCHEMES, GeneticEngine
-from ._individual import Individual
+from .space import Individual
 from .surrogate import ExtraTreesSurrogate
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schedules import rate_at

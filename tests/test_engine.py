@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from gahpo._engine import GeneticEngine
-from gahpo._individual import Individual
+from gahpo.space import Individual
 from gahpo.operators import select_best
 from gahpo.space import Integer, LayerSizes, Real, SearchSpace
 

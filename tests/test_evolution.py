@@ -13,7 +13,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from gahpo import GeneticSearchCV
 from gahpo._engine import GeneticEngine
-from gahpo._individual import Individual
+from gahpo.space import Individual
 from gahpo.operators import (
     crossover_blend,
     crossover_one_point,

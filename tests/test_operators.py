@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from gahpo._individual import Individual
+from gahpo.space import Individual
 from gahpo.operators import (
     crossover_uniform,
     mutate_genewise,

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 
-from gahpo._individual import Individual
+from gahpo.space import Individual
 from gahpo.space import (
     BaseGene,
     Categorical,

@@ -12,7 +12,9 @@ the built-ins for reproducible searches)::
 
     from deap import tools
     def crossover_deap(ind1, ind2, space, *, rng):
-        return tools.cxTwoPoint(ind1, ind2) if ind1.branch == ind2.branch else (ind1, ind2)
+        if ind1.branch != ind2.branch:
+            return ind1, ind2
+        return tools.cxTwoPoint(ind1, ind2)
 """
 
 import numpy as np
@@ -46,7 +48,7 @@ def crossover_uniform(ind1, ind2, space, *, rng, swap_proba=0.5):
     Examples
     --------
     >>> import numpy as np
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import crossover_uniform
     >>> from gahpo.space import SearchSpace
     >>> space = SearchSpace({"a": [0, 1], "b": [0, 1], "c": [0, 1]})
@@ -84,7 +86,7 @@ def crossover_one_point(ind1, ind2, space, *, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import crossover_one_point
     >>> from gahpo.space import SearchSpace
     >>> space = SearchSpace({k: [0, 1] for k in "abcd"})
@@ -102,7 +104,7 @@ def crossover_two_point(ind1, ind2, space, *, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import crossover_two_point
     >>> from gahpo.space import SearchSpace
     >>> space = SearchSpace({k: [0, 1] for k in "abcde"})
@@ -126,7 +128,7 @@ def crossover_blend(ind1, ind2, space, *, rng, alpha=0.5):
     Examples
     --------
     >>> import numpy as np
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import crossover_blend
     >>> from gahpo.space import SearchSpace, Real
     >>> space = SearchSpace({"x": Real(0, 10)})

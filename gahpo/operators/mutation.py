@@ -36,7 +36,7 @@ def mutate_genewise(individual, space, *, rng, gene_proba=None, strength=0.2):
     Examples
     --------
     >>> import numpy as np
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import mutate_genewise
     >>> from gahpo.space import SearchSpace, Integer
     >>> space = SearchSpace({"a": Integer(0, 100)})

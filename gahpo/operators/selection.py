@@ -40,7 +40,7 @@ def select_tournament(individuals, k, *, rng, tournament_size=3):
     Examples
     --------
     >>> import numpy as np
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import select_tournament
     >>> pop = [Individual([i]) for i in range(5)]
     >>> for ind in pop:
@@ -64,7 +64,7 @@ def select_best(individuals, k, *, rng=None):
 
     Examples
     --------
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import select_best
     >>> pop = [Individual([i]) for i in range(5)]
     >>> for ind in pop:
@@ -86,7 +86,7 @@ def select_roulette(individuals, k, *, rng):
     Examples
     --------
     >>> import numpy as np
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import select_roulette
     >>> pop = [Individual([i]) for i in range(4)]
     >>> for ind, s in zip(pop, [-3.0, -1.0, float("nan"), -2.0]):
@@ -118,7 +118,7 @@ def select_nsga2(individuals, k, *, rng=None):
 
     Examples
     --------
-    >>> from gahpo._individual import Individual
+    >>> from gahpo.space import Individual
     >>> from gahpo.operators import select_nsga2
     >>> pop = [Individual([i]) for i in range(3)]
     >>> for ind, s in zip(pop, [(1.0, 0.0), (0.0, 1.0), (0.0, 0.0)]):

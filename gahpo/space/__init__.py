@@ -7,6 +7,7 @@ method) plus the genes below; a list of dicts is a conditional space.
 
 from ._base import BaseGene
 from ._categorical import Categorical
+from ._individual import FitnessMax, Individual
 from ._layers import LayerSizes
 from ._numeric import Integer, Real
 from ._scipy import Distribution
@@ -16,6 +17,8 @@ __all__ = [
     "BaseGene",
     "Categorical",
     "Distribution",
+    "FitnessMax",
+    "Individual",
     "Integer",
     "LayerSizes",
     "Real",

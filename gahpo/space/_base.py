@@ -1,8 +1,10 @@
 """The gene protocol shared by every search-space dimension."""
 
+from numbers import Real as RealNumber
+
 import numpy as np
 
-__all__ = ["BaseGene"]
+__all__ = ["BaseGene", "is_number"]
 
 #: Quantiles are kept this far from 0 and 1 so that ``ppf`` stays finite.
 _EPS = 1e-9
@@ -20,6 +22,28 @@ def _reflect(u):
     """Fold ``u`` back into ``[0, 1]`` by reflection at the boundaries."""
     u = abs(u) % 2.0
     return 2.0 - u if u > 1.0 else u
+
+
+def is_number(value):
+    """Whether ``value`` is a real number (a bool is not)."""
+    return isinstance(value, (RealNumber, np.number)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _step_until_new(from_unit, value, u, rng, strength, tries=8):
+    """A Gaussian step from unit position ``u`` that changes ``value``.
+
+    Draws ``from_unit(reflect(u + N(0, strength)))`` up to ``tries`` times and
+    returns ``(new, changed)``: the first draw that differs from ``value``, or
+    the last draw if none did (the caller then falls back to its own move).
+    """
+    new = value
+    for _ in range(tries):
+        new = from_unit(_reflect(u + rng.normal(0.0, strength)))
+        if new != value:
+            return new, True
+    return new, False
 
 
 class BaseGene:
@@ -161,9 +185,15 @@ class BaseGene:
 def _hashable(value):
     """``value`` if it can key a dict (and is no estimator), else a stand-in."""
     if hasattr(value, "get_params") and not isinstance(value, type):
-        return ("estimator", type(value).__qualname__, repr(sorted(
-            (k, _hashable(v)) for k, v in value.get_params(deep=False).items()
-        )))
+        return (
+            "estimator",
+            type(value).__qualname__,
+            repr(
+                sorted(
+                    (k, _hashable(v)) for k, v in value.get_params(deep=False).items()
+                )
+            ),
+        )
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, tuple(_hashable(v) for v in value))
     try:

@@ -1,19 +1,10 @@
 """The :class:`Categorical` gene."""
 
-from numbers import Real as RealNumber
-
 import numpy as np
-from sklearn.base import clone
 
-from ._base import BaseGene, _blend_unit, _hashable, _reflect
+from ._base import BaseGene, _blend_unit, _hashable, _step_until_new, is_number
 
 __all__ = ["Categorical"]
-
-
-def _is_number(value):
-    return isinstance(value, (RealNumber, np.number)) and not isinstance(
-        value, (bool, np.bool_)
-    )
 
 
 def _same(a, b):
@@ -24,7 +15,7 @@ def _same(a, b):
     """
     if a is b:
         return True
-    if type(a) is not type(b) and not (_is_number(a) and _is_number(b)):
+    if type(a) is not type(b) and not (is_number(a) and is_number(b)):
         # numpy's str_ is a str, but a bool is not the integer 1
         related = isinstance(a, type(b)) or isinstance(b, type(a))
         if not related or isinstance(a, bool) or isinstance(b, bool):
@@ -36,8 +27,10 @@ def _same(a, b):
             pa, pb = a.get_params(deep=False), b.get_params(deep=False)
         except Exception:
             return False
-        return type(a) is type(b) and pa.keys() == pb.keys() and all(
-            _same(pa[k], pb[k]) for k in pa
+        return (
+            type(a) is type(b)
+            and pa.keys() == pb.keys()
+            and all(_same(pa[k], pb[k]) for k in pa)
         )
     try:
         result = a == b
@@ -79,7 +72,7 @@ class Categorical(BaseGene):
         if not choices:
             raise ValueError("Categorical: `choices` must not be empty, got [].")
         self.choices = choices
-        numeric = all(_is_number(c) for c in choices)
+        numeric = all(is_number(c) for c in choices)
         # An ordered grid: index order follows the values' order.
         self._order = np.argsort(choices, kind="stable") if numeric else None
         self._shape_features = None if numeric else _shape_features(choices)
@@ -125,10 +118,9 @@ class Categorical(BaseGene):
         if self._order is not None:
             # ordered grid: Gaussian step in rank space, at least one rank
             u = (self._rank_of_index(value) + 0.5) / n
-            for _ in range(8):
-                new = self.from_unit(_reflect(u + rng.normal(0.0, strength)))
-                if new != value:
-                    return new
+            new, changed = _step_until_new(self.from_unit, value, u, rng, strength)
+            if changed:
+                return new
         new = int(rng.randint(n - 1))
         return new + 1 if new >= value else new
 
@@ -136,7 +128,11 @@ class Categorical(BaseGene):
     def n_features(self):
         if self._shape_features is not None:
             return self._shape_features.shape[1]
-        return 1 if self._order is not None or len(self.choices) <= 2 else len(self.choices)
+        return (
+            1
+            if self._order is not None or len(self.choices) <= 2
+            else len(self.choices)
+        )
 
     def features(self, value):
         n = len(self.choices)
@@ -158,6 +154,8 @@ class Categorical(BaseGene):
         # estimator instances are cloned; classes (which have an unbound
         # get_params) are values like any other, as in sklearn's clone
         if hasattr(choice, "get_params") and not isinstance(choice, type):
+            from sklearn.base import clone  # only estimators need scikit-learn
+
             return clone(choice)
         return choice
 
@@ -182,7 +180,7 @@ def _shape_features(choices):
     choices are not all such tuples, or when one-hot is as compact.
     """
     if not all(
-        isinstance(c, (tuple, list)) and all(_is_number(v) and v > 0 for v in c)
+        isinstance(c, (tuple, list)) and all(is_number(v) and v > 0 for v in c)
         for c in choices
     ):
         return None
@@ -196,7 +194,10 @@ def _shape_features(choices):
         scaled = (values - low) / (high - low) if high > low else values * 0.0
         return np.where(np.isnan(scaled), -1.0, scaled)
 
-    columns = [unit([len(c) for c in choices]), unit([np.log1p(sum(c)) for c in choices])]
+    columns = [
+        unit([len(c) for c in choices]),
+        unit([np.log1p(sum(c)) for c in choices]),
+    ]
     for i in range(width):
         columns.append(unit([np.log(c[i]) if i < len(c) else np.nan for c in choices]))
     return np.column_stack(columns)

@@ -39,18 +39,29 @@ class LayerSizes(BaseGene):
 
     n_dims = 2
 
-    def __init__(self, min_layers=1, max_layers=3, min_units=16, max_units=256, log=True):
+    def __init__(
+        self, min_layers=1, max_layers=3, min_units=16, max_units=256, log=True
+    ):
         _check_bounds(
-            "LayerSizes", min_layers, max_layers, False,
-            integral=True, names=("min_layers", "max_layers"),
+            "LayerSizes",
+            min_layers,
+            max_layers,
+            False,
+            integral=True,
+            names=("min_layers", "max_layers"),
         )
         if min_layers < 0:
             raise ValueError(
-                f"LayerSizes: `min_layers >= 0` must hold, got min_layers={min_layers!r}."
+                "LayerSizes: `min_layers >= 0` must hold, got "
+                f"min_layers={min_layers!r}."
             )
         _check_bounds(
-            "LayerSizes", min_units, max_units, False,
-            integral=True, names=("min_units", "max_units"),
+            "LayerSizes",
+            min_units,
+            max_units,
+            False,
+            integral=True,
+            names=("min_units", "max_units"),
         )
         if min_units < 1:
             raise ValueError(
@@ -99,7 +110,11 @@ class LayerSizes(BaseGene):
             at = rng.randint(len(value) + 1)
             # a new layer starts near its neighbour, or anywhere if none
             near = value[min(at, len(value) - 1)] if value else None
-            units = width.mutate(near, rng, strength=strength) if near else width.sample(rng)
+            units = (
+                width.mutate(near, rng, strength=strength)
+                if near
+                else width.sample(rng)
+            )
             return value[:at] + (units,) + value[at:]
         if move == "remove":
             at = rng.randint(len(value))
@@ -127,12 +142,19 @@ class LayerSizes(BaseGene):
     def features(self, value):
         """Depth, total width (log scale) and each layer's width (-1 if absent)."""
         width = self._width
-        total = Integer(self.min_units, max(self.max_units * max(self.max_layers, 1),
-                                            self.min_units), log=True)
+        total = Integer(
+            self.min_units,
+            max(self.max_units * max(self.max_layers, 1), self.min_units),
+            log=True,
+        )
         per_layer = [width.to_unit(n) for n in value]
         per_layer += [-1.0] * (self.max_layers - len(value))
         depth = self._depth.to_unit(len(value))
-        return [depth, total.to_unit(min(max(sum(value), total.low), total.high)), *per_layer]
+        return [
+            depth,
+            total.to_unit(min(max(sum(value), total.low), total.high)),
+            *per_layer,
+        ]
 
     def decode(self, value):
         return tuple(int(n) for n in value)

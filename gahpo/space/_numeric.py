@@ -1,11 +1,12 @@
 """Numeric genes: :class:`Integer` and :class:`Real`."""
 
 import math
-from numbers import Integral, Real as RealNumber
+from numbers import Integral
+from numbers import Real as RealNumber
 
 import numpy as np
 
-from ._base import BaseGene, _blend_unit, _reflect
+from ._base import BaseGene, _blend_unit, _step_until_new
 
 __all__ = ["Integer", "Real"]
 
@@ -64,12 +65,10 @@ class _Scalar(BaseGene):
     def mutate(self, value, rng, *, strength=0.2):
         if self.low == self.high:
             return value
-        u = self.to_unit(value)
-        for _ in range(8):
-            new = self.from_unit(_reflect(u + rng.normal(0.0, strength)))
-            if new != value:
-                return new
-        return self._nudge(value, rng)
+        new, changed = _step_until_new(
+            self.from_unit, value, self.to_unit(value), rng, strength
+        )
+        return new if changed else self._nudge(value, rng)
 
 
 class Integer(_Scalar):

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from ._base import _EPS, BaseGene, _blend_unit, _reflect
+from ._base import _EPS, BaseGene, _blend_unit, _step_until_new
 
 __all__ = ["Distribution"]
 
@@ -115,10 +115,9 @@ class Distribution(BaseGene):
         if self._discrete:
             # centre of the value's probability mass, so steps are symmetric
             u = (u + float(self.dist.cdf(value - 1))) / 2
-        for _ in range(8):
-            new = self.from_unit(_reflect(u + rng.normal(0.0, strength)))
-            if new != value:
-                return new
+        new, changed = _step_until_new(self.from_unit, value, u, rng, strength)
+        if changed:
+            return new
         if self._discrete:
             # a small step in quantile space can stay on a heavy value: step
             # to a neighbour with positive probability instead

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 import numpy as np
 from scipy.stats import qmc
 
-from .._individual import Individual
 from ._base import BaseGene
 from ._categorical import Categorical
+from ._individual import Individual
 from ._scipy import Distribution
 
 __all__ = ["SearchSpace", "as_gene"]
@@ -46,9 +46,8 @@ def as_gene(spec, name="param"):
     if callable(getattr(spec, "rvs", None)):
         return Distribution(spec)
     if isinstance(spec, (str, bytes, Mapping)) or not (
-        isinstance(spec, (list, tuple, range)) or (
-            isinstance(spec, np.ndarray) and spec.ndim == 1
-        )
+        isinstance(spec, (list, tuple, range))
+        or (isinstance(spec, np.ndarray) and spec.ndim == 1)
     ):
         raise TypeError(
             f"param_distributions[{name!r}] must be a list of values, a "
@@ -123,7 +122,9 @@ class SearchSpace:
                     f"item {i} is {type(d).__name__} {d!r}."
                 )
             if len(d) == 0:
-                where = "" if isinstance(param_distributions, Mapping) else f" (item {i})"
+                where = (
+                    "" if isinstance(param_distributions, Mapping) else f" (item {i})"
+                )
                 raise ValueError(
                     f"param_distributions{where} must not be empty: give at "
                     "least one parameter to search, got {}."
@@ -258,9 +259,12 @@ class SearchSpace:
         of a conditional space are one candidate, scored once.
         """
         genes = self.branches[individual.branch]
-        return tuple(sorted(
-            (name, gene.key(value)) for (name, gene), value in zip(genes.items(), individual)
-        ))
+        return tuple(
+            sorted(
+                (name, gene.key(value))
+                for (name, gene), value in zip(genes.items(), individual)
+            )
+        )
 
     @property
     def n_features(self):
@@ -277,8 +281,15 @@ class SearchSpace:
         """
         row = []
         for b, branch in enumerate(self.branches):
-            for gene, value in zip(branch.values(), individual if b == individual.branch else [None] * len(branch)):
-                row.extend(gene.features(value) if value is not None else [-1.0] * gene.n_features)
+            for gene, value in zip(
+                branch.values(),
+                individual if b == individual.branch else [None] * len(branch),
+            ):
+                row.extend(
+                    gene.features(value)
+                    if value is not None
+                    else [-1.0] * gene.n_features
+                )
         if self.n_branches > 1:
             row.extend(float(b == individual.branch) for b in range(self.n_branches))
         return row
@@ -286,4 +297,6 @@ class SearchSpace:
     def decode(self, individual):
         """The parameters ``individual`` stands for, ready for ``set_params``."""
         genes = self.branches[individual.branch]
-        return {name: gene.decode(v) for (name, gene), v in zip(genes.items(), individual)}
+        return {
+            name: gene.decode(v) for (name, gene), v in zip(genes.items(), individual)
+        }

@@ -1,5 +1,9 @@
 """DEAP fitness and individual classes, defined once at module level.
 
+An individual is a genome of the search space, so the type lives here, at
+the bottom of the layers: the operators and the engine use it, genes never
+reach up for it.
+
 ``deap.creator.create("FitnessMax", base.Fitness, weights=(1.0,))`` is exactly
 a class statement executed at run time into a global namespace; defining the
 classes here instead keeps gahpo free of global state and lets individuals
@@ -54,7 +58,11 @@ class Individual(list):
 
     @property
     def key(self):
-        """Hashable identity of the genome, used by the score cache."""
+        """Hashable identity of the genome: its branch and encoded genes.
+
+        The search's score cache keys on :meth:`SearchSpace.key` instead,
+        which merges equal parameters reached through two sub-spaces.
+        """
         return (self.branch, *self)
 
     @property
@@ -70,7 +78,9 @@ class Individual(list):
         self.scores = scores
         # every weight is 1.0, so the weighted values are the values; DEAP's
         # setter would insist on exactly MAX_OBJECTIVES of them
-        self.fitness.wvalues = tuple(s if math.isfinite(s) else -math.inf for s in scores)
+        self.fitness.wvalues = tuple(
+            s if math.isfinite(s) else -math.inf for s in scores
+        )
 
     def copy(self):
         """A copy with the same genes and branch and an empty fitness."""
