@@ -295,9 +295,14 @@ def test_bad_arguments_name_the_parameter(make, error, match):
         make()
 
 
-def test_doctests():
+@pytest.mark.parametrize(
+    "module",
+    [callbacks, callbacks._stopping, callbacks._display, callbacks._mlflow],
+    ids=lambda module: module.__name__,
+)
+def test_doctests(module):
     result = doctest.testmod(
-        callbacks, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert result.attempted > 0 and result.failed == 0
 
@@ -305,12 +310,12 @@ def test_doctests():
 # -- ProgressBar with a budget ------------------------------------------------
 
 
-def test_progress_bar_counts_to_the_n_candidates_cap():
+def test_progress_bar_counts_to_the_n_iter_cap():
     out = io.StringIO()
     search = GeneticSearchCV(
         DecisionTreeClassifier(random_state=0),
         {"max_depth": [1, 2, 3, 4, 5, 6, 7, 8]},
-        n_candidates=8,  # population 5, at most 5 generations (not 25)
+        n_iter=8,  # population 6, at most 5 generations (not 25)
         cv=3,
         random_state=0,
         callbacks=[ProgressBar(file=out, mininterval=0)],
