@@ -381,8 +381,13 @@ def test_importing_plots_does_not_import_matplotlib():
     assert out.stdout.strip() == "False"
 
 
-def test_doctests():
+@pytest.mark.parametrize(
+    "module",
+    [plots._history, plots._space, plots._pareto],
+    ids=lambda module: module.__name__,
+)
+def test_doctests(module):
     result = doctest.testmod(
-        plots, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+        module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     )
     assert result.attempted > 0 and result.failed == 0
