@@ -17,7 +17,7 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import ParameterSampler
 from threadpoolctl import threadpool_info
 
-from gahpo.__main__ import (
+from gahpo.study import (
     BLAS_VARS,
     build_parser,
     format_table,
@@ -307,7 +307,7 @@ def test_checkpoint_resumes_and_refuses_another_search(table_csv, tmp_path, caps
     assert "belongs to a different search" in capsys.readouterr().err
 
 
-# -- OpenML, offline --------------------------------------------------------------------
+# -- OpenML, offline ------------------------------------------------------------------
 
 
 def test_openml_offline_says_so_and_exits_1(monkeypatch, tmp_path, capsys):
@@ -323,7 +323,7 @@ def test_openml_offline_says_so_and_exits_1(monkeypatch, tmp_path, capsys):
     assert "Check the network connection" in err and "digits" in err
 
 
-# -- pieces ------------------------------------------------------------------------------
+# -- pieces ----------------------------------------------------------------------------
 
 
 def test_read_csv_types(table_csv):
