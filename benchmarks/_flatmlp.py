@@ -5,7 +5,7 @@ Optuna and sklearn-genetic-opt cannot sample a variable-length tuple such as
 :class:`FlatMLP`, whose parameters are flat: ``batch_size``, ``n_layers``,
 ``units_1`` .. ``units_3`` (only the first ``n_layers`` are used) and
 ``activation``. Its ``fit`` builds the network of ``python -m gahpo``
-(:func:`gahpo.__main__.make_network`: features standardized, Adam, early
+(:func:`gahpo.study.make_network`: features standardized, Adam, early
 stopping) and fits it.
 
 It lives in its own module rather than in ``timing.py`` so that joblib's
@@ -18,12 +18,11 @@ import os
 import warnings
 
 import numpy as np
-from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from gahpo.__main__ import make_network
+from gahpo.study import make_network
 
 MAX_LAYERS = 3
 
@@ -100,28 +99,6 @@ class FlatMLP(ClassifierMixin, BaseEstimator):
         return self.network_.score(X, y, sample_weight=sample_weight)
 
 
-class LogUniformInt:
-    """Integers ``low`` .. ``high`` drawn log-uniformly, for ``RandomizedSearchCV``.
-
-    ``floor(loguniform(low, high + 1))``: integer ``k`` has probability
-    ``log((k + 1) / k) / log((high + 1) / low)``, the discrete counterpart of
-    a log-uniform draw on ``[low, high]``. scipy has no log-uniform integer
-    distribution; scikit-learn samples any object with ``rvs(random_state=)``.
-    """
-
-    def __init__(self, low, high):
-        self.low, self.high = low, high
-        self._dist = loguniform(low, high + 1)
-
-    def rvs(self, size=None, random_state=None):
-        value = np.floor(self._dist.rvs(size=size, random_state=random_state))
-        value = np.clip(value, self.low, self.high).astype(int)
-        return int(value) if size is None else value
-
-    def __repr__(self):
-        return f"LogUniformInt({self.low}, {self.high})"
-
-
 def warm_up():
     """Import what the fits need and fit one tiny network, in a worker."""
     rng = np.random.default_rng(0)
@@ -134,15 +111,9 @@ def warm_up():
 
 
 def worker_threads():
-    """The thread pools of a worker process (``threadpoolctl``), and its pid."""
+    """``(pid, thread pools)`` of a worker process, as ``"api: n"`` strings."""
     import numpy  # noqa: F401  (BLAS loaded)
     from threadpoolctl import threadpool_info
 
-    return os.getpid(), pool_summary(threadpool_info())
-
-
-def pool_summary(info):
-    """``threadpoolctl.threadpool_info()`` as sorted distinct ``"api: n"`` strings."""
-    return sorted(
-        {f"{p.get('internal_api')}: {p.get('num_threads')}" for p in info}
-    )
+    return os.getpid(), sorted(
+        {f"{p.get('internal_api')}: {p.get('num_threads')}" for p in threadpool_info()})
