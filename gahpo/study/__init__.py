@@ -21,18 +21,30 @@ ties them together in :func:`main`.
 """
 
 from ._cli import build_parser, main
-from ._data import read_csv
+from ._data import read_csv, split
 from ._report import format_table, write_cv_results
-from ._run import BLAS_VARS, random_search_space, search_space, single_threaded_blas
+from ._run import (
+    ACTIVATIONS,
+    BLAS_VARS,
+    N_SPLITS,
+    make_network,
+    random_search_space,
+    search_space,
+    single_threaded_blas,
+)
 
 __all__ = [
+    "ACTIVATIONS",
     "BLAS_VARS",
+    "N_SPLITS",
     "build_parser",
     "format_table",
     "main",
+    "make_network",
     "random_search_space",
     "read_csv",
     "search_space",
     "single_threaded_blas",
+    "split",
     "write_cv_results",
 ]

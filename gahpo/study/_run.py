@@ -24,6 +24,7 @@ from ..space import Categorical, Integer, LayerSizes
 from ._data import load_data, split
 
 __all__ = [
+    "ACTIVATIONS",
     "BLAS_VARS",
     "N_SPLITS",
     "make_network",
