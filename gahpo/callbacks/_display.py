@@ -82,9 +82,7 @@ class ProgressBar:
                 'pip install "sklearn-gahpo[progress]"'
             ) from None
         kwargs = {
-            # during fit the search knows its cap after the n_iter budget rule
-            "total": getattr(search, "_max_generations", None)
-            or getattr(search, "generations", None),
+            "total": _generation_cap(search),
             "desc": "GeneticSearchCV",
             "unit": "gen",
             "initial": initial,
@@ -117,6 +115,15 @@ class ProgressBar:
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.tqdm_kwargs.items())
         return f"ProgressBar({args})"
+
+
+def _generation_cap(search):
+    """The search's cap on generations: during ``fit``, after the ``n_iter``
+    budget rule (``generations=None`` derives it); else ``search.generations``."""
+    settings = getattr(search, "_settings", None)
+    if isinstance(settings, dict) and settings.get("generations"):
+        return settings["generations"]
+    return getattr(search, "generations", None)
 
 
 class GenerationTable:
