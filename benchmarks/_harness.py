@@ -198,8 +198,12 @@ def machine_info():
     }
 
 
-def source_hash(package_dir=os.path.join(ROOT, "gahpo")):
-    """Short sha256 of every ``.py`` file under ``package_dir`` (names and bytes)."""
+def source_hash(package_dir=None):
+    """Short sha256 of every ``.py`` file of gahpo (or ``package_dir``)."""
+    if package_dir is None:  # the gahpo that `import gahpo` finds, not imported
+        import importlib.util
+
+        package_dir = importlib.util.find_spec("gahpo").submodule_search_locations[0]
     digest = hashlib.sha256()
     for dirpath, dirnames, filenames in sorted(os.walk(package_dir)):
         dirnames.sort()

@@ -1,68 +1,33 @@
 #!/usr/bin/env python
 """Dense grids with a known optimum, and a lookup estimator that replays them.
 
-The quality benchmark (``quality.py``) asks how close each search method gets
-to the best configuration of a space for a given number of candidates. To
-know the best configuration, every configuration of a finite grid is
-cross-validated once, here, and the mean CV accuracies are stored as JSON in
-``benchmarks/data/grid_<task>.json``. The searches then run on
-:class:`Lookup`, an estimator whose ``score`` returns the stored accuracy of
-its parameters: a fit costs nothing, so 50+ seeds x 3 budgets x several
-methods take minutes, and every method is scored by exactly the same numbers.
-
-Tasks (3-fold ``StratifiedKFold(shuffle=True, random_state=0)``, accuracy):
-
-``svc``  -- ``SVC(kernel="rbf")`` on scikit-learn's digits (1797 x 64, raw
-            pixel values 0..16); ``C``: 22 values ``np.logspace(-2, 4, 22)``,
-            ``gamma``: 22 values ``np.logspace(-6, 0, 22)``; 484 configurations.
-``mlp``  -- the study's MLP space: ``MLPClassifier(solver="adam",
-            max_iter=60, random_state=0)`` on a stratified subsample of 800
-            digits (pixels / 16); ``batch_size`` in (16, 32, 64, 128, 256, 512),
-            ``hidden_layer_sizes`` every 1- or 2-layer tuple of widths
-            {16, 64, 256} plus (16, 16, 16), (64, 64, 64), (256, 256, 256)
-            (15 shapes), ``activation`` all four of scikit-learn's; 360
-            configurations.
-``gbm``  -- ``HistGradientBoostingClassifier(max_iter=100,
-            early_stopping=False, random_state=0)`` on
-            ``make_classification(n_samples=2000, n_features=20,
-            n_informative=8, flip_y=0.05, random_state=0)``; ``learning_rate``
-            6 values ``np.logspace(log10(0.01), log10(0.5), 6)``,
-            ``max_leaf_nodes`` (4, 8, 16, 32, 64), ``min_samples_leaf``
-            (2, 10, 40), ``l2_regularization`` (0, 1, 10, 100); 360
-            configurations.
-
-Build (once; BLAS/OpenMP pinned to one thread per process, 2 processes)::
+``quality.py`` needs spaces whose best configuration is known: here every
+configuration of a finite grid is cross-validated once (3-fold
+``StratifiedKFold(shuffle=True, random_state=0)``, accuracy) and stored in
+``benchmarks/data/grid_<task>.json`` (mean and per-fold accuracies, mean fit
+time, build time, versions, machine). The searches then run on
+:class:`Lookup`, whose ``score`` is the stored accuracy of its parameters.
+Tasks (``GRIDS``, ``load_task_data``, ``make_task_estimator``): ``svc`` (SVC
+on digits, C x gamma, 484 configurations), ``mlp`` (the study's MLP space on
+800 digits, 360) and ``gbm`` (HistGradientBoosting on make_classification,
+360); ``benchmarks/README.md`` describes them.
 
     python benchmarks/grids.py --build svc      # or mlp, gbm, all
     python benchmarks/grids.py --show           # spread of the stored grids
-
-The JSON holds, for every configuration, the mean and per-fold accuracies
-and the mean fit time, plus the build time, versions and machine.
 """
 
+import _harness as H  # noqa: I001  (first: pins BLAS/OpenMP threads)
+import argparse
+import datetime
+import itertools
+import json
+import math
 import os
-import sys
+import time
+import warnings
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import _common  # noqa: E402
-
-if __name__ == "__main__":
-    # Building fits real models: pin BLAS/OpenMP to one thread per process
-    # before numpy is imported (joblib's workers inherit the variables).
-    # When imported by quality.py, that script pins the threads itself.
-    _common.pin_threads_env(1)
-
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import itertools  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-
-import numpy as np  # noqa: E402
-from sklearn.base import BaseEstimator, ClassifierMixin  # noqa: E402
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 N_SPLITS = 3
@@ -76,7 +41,7 @@ CV_SEED = 0
 
 
 def _mlp_shapes():
-    """1- and 2-layer tuples of widths {16, 64, 256}, plus 3 equal-width 3-layer ones."""
+    """1- and 2-layer tuples of widths 16, 64, 256, and 3 equal-width 3-layer ones."""
     widths = (16, 64, 256)
     one = [(w,) for w in widths]
     two = list(itertools.product(widths, repeat=2))
@@ -95,7 +60,7 @@ GRIDS = {
         "activation": ["identity", "logistic", "tanh", "relu"],
     },
     "gbm": {
-        "learning_rate": [float(v) for v in np.logspace(math.log10(0.01), math.log10(0.5), 6)],
+        "learning_rate": [float(v) for v in np.logspace(-2, math.log10(0.5), 6)],
         "max_leaf_nodes": [4, 8, 16, 32, 64],
         "min_samples_leaf": [2, 10, 40],
         "l2_regularization": [0.0, 1.0, 10.0, 100.0],
@@ -179,7 +144,7 @@ def configurations(task):
     return [dict(zip(names, values)) for values in itertools.product(*grid.values())]
 
 
-def _to_json(value):
+def to_json(value):
     return list(value) if isinstance(value, tuple) else value
 
 
@@ -206,8 +171,8 @@ def build(task, n_jobs=2):
 
     X, y, data_description = load_task_data(task)
     configs = configurations(task)
-    print(f"[{task}] {len(configs)} configurations x {N_SPLITS} folds, n_jobs={n_jobs} ...",
-          flush=True)
+    print(f"[{task}] {len(configs)} configurations x {N_SPLITS} folds, "
+          f"n_jobs={n_jobs} ...", flush=True)
     start = time.perf_counter()
     results = Parallel(n_jobs=n_jobs, verbose=5)(
         delayed(_evaluate)(task, params, X, y) for params in configs
@@ -216,7 +181,7 @@ def build(task, n_jobs=2):
     rows = []
     for params, (folds, fit_time) in zip(configs, results):
         rows.append({
-            "params": {k: _to_json(v) for k, v in params.items()},
+            "params": {k: to_json(v) for k, v in params.items()},
             "mean_test_score": float(np.mean(folds)),
             "fold_scores": folds,
             "mean_fit_time": fit_time,
@@ -228,11 +193,13 @@ def build(task, n_jobs=2):
         "description": DESCRIPTIONS[task],
         "data": data_description,
         "estimator": repr(make_task_estimator(task, {})),
-        "cv": f"StratifiedKFold(n_splits={N_SPLITS}, shuffle=True, random_state={CV_SEED})",
+        "cv": f"StratifiedKFold(n_splits={N_SPLITS}, shuffle=True, "
+              f"random_state={CV_SEED})",
         "scoring": "accuracy",
-        "grid": {k: [_to_json(v) for v in values] for k, values in GRIDS[task].items()},
+        "grid": {k: [to_json(v) for v in values] for k, values in GRIDS[task].items()},
         "n_configurations": len(rows),
-        "optimum": {"params": rows[best]["params"], "mean_test_score": float(scores[best])},
+        "optimum": {"params": rows[best]["params"],
+                    "mean_test_score": float(scores[best])},
         "spread": _spread(scores),
         "rows": rows,
         "build": {
@@ -240,7 +207,7 @@ def build(task, n_jobs=2):
             "n_jobs": n_jobs,
             "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
             "command": "python benchmarks/grids.py --build " + task,
-            "machine": _common.machine_info(),
+            "machine": H.machine_info(),
         },
     }
     os.makedirs(DATA_DIR, exist_ok=True)
@@ -282,14 +249,15 @@ class Table:
         path = grid_path(task)
         if not os.path.exists(path):
             raise FileNotFoundError(
-                f"{path} is missing; build it with `python benchmarks/grids.py --build {task}`"
+                f"{path} is missing: python benchmarks/grids.py --build {task}"
             )
         with open(path) as f:
             data = json.load(f)
         self.task = task
         self.data = data
         self.names = list(data["grid"])
-        self.values = {k: [_from_json(k, v) for v in vs] for k, vs in data["grid"].items()}
+        self.values = {k: [_from_json(k, v) for v in vs]
+                       for k, vs in data["grid"].items()}
         # key: tuple of *indices* into each parameter's list of values, so that
         # a float that went through a library (np.float64, a copy) still matches
         self.scores, self.fit_times = {}, {}
@@ -408,22 +376,6 @@ class Lookup(ClassifierMixin, BaseEstimator):
         return self.table_score()
 
 
-def source_hash(package_dir):
-    """Short sha256 of every ``.py`` file under ``package_dir`` (names and bytes)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for dirpath, dirnames, filenames in sorted(os.walk(package_dir)):
-        dirnames.sort()
-        for name in sorted(filenames):
-            if name.endswith(".py"):
-                path = os.path.join(dirpath, name)
-                digest.update(os.path.relpath(path, package_dir).encode())
-                with open(path, "rb") as f:
-                    digest.update(f.read())
-    return digest.hexdigest()[:16]
-
-
 _LOADED_GAHPO = None
 
 
@@ -438,7 +390,7 @@ def loaded_gahpo_hash():
         import gahpo
         import gahpo._search  # noqa: F401  (everything GeneticSearchCV loads)
 
-        _LOADED_GAHPO = source_hash(os.path.dirname(os.path.abspath(gahpo.__file__)))
+        _LOADED_GAHPO = H.source_hash(os.path.dirname(os.path.abspath(gahpo.__file__)))
     return _LOADED_GAHPO
 
 
@@ -456,8 +408,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--build", nargs="+", metavar="TASK",
                         help=f"tasks to build: {sorted(GRIDS)} or 'all'")
-    parser.add_argument("--n-jobs", type=int, default=2, help="worker processes (default 2)")
-    parser.add_argument("--show", action="store_true", help="print the spread of stored grids")
+    parser.add_argument("--n-jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--show", action="store_true",
+                        help="print the spread of stored grids")
     args = parser.parse_args(argv)
     if not args.build and not args.show:
         parser.error("nothing to do: give --build TASK ... or --show")
@@ -470,8 +423,7 @@ def main(argv=None):
         else:
             parser.error(f"unknown task {name!r}; choose from {sorted(GRIDS)} or 'all'")
     if tasks:
-        _limiter, pools = _common.pin_threads_runtime(1)  # keep the limits alive
-        print("threads:", "; ".join(pools), flush=True)
+        H.start("grids", "Grids: cross-validate every configuration", argv)
         for task in tasks:
             build(task, n_jobs=args.n_jobs)
     if args.show:
