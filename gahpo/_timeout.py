@@ -407,8 +407,13 @@ def _forked_child_settings():
 
 
 def _run_spawned(func, args, seconds):
-    from joblib.externals import cloudpickle  # by value for classes in __main__
-
+    try:  # by value for classes defined in __main__, as loky does
+        import cloudpickle
+    except ImportError:
+        try:
+            from joblib.externals import cloudpickle
+        except ImportError:
+            cloudpickle = pickle
     payload = cloudpickle.dumps((func, args), protocol=pickle.HIGHEST_PROTOCOL)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
