@@ -5,27 +5,22 @@ import math
 import numbers
 
 import numpy as np
-from deap import tools
 
 from .operators import (
+    GeneWise,
     crossover_uniform,
-    mutate_genewise,
     select_best,
     select_nsga2,
     select_tournament,
 )
 from .schedules import rate_at
+from .schemes import as_scheme
 
-__all__ = ["GeneticEngine", "SCHEMES"]
+__all__ = ["Breeder", "GeneticEngine"]
 
-#: Ways of forming the next population, by name.
-SCHEMES = ("generational", "mu_plus_lambda", "mu_comma_lambda")
-#: A screened pool's local children mutate one of this many best candidates...
-LOCAL_TOP = 3
-#: ...with this share of the mutation strength.
-LOCAL_STRENGTH = 0.5
-#: Scores closer than this count as tied (rounding of equal CV means).
-TIE_TOLERANCE = 1e-12
+#: Strength given to a mutation callable that takes ``strength`` but does not
+#: carry its own (as :class:`~gahpo.operators.GeneWise` does).
+DEFAULT_STRENGTH = 0.2
 
 
 def _accepts(func, name):
@@ -51,38 +46,24 @@ class GeneticEngine:
         The genes to evolve.
     population_size : int, default=25
         Individuals per generation (``mu`` in the (mu, lambda) schemes).
-    scheme : {"generational", "mu_plus_lambda", "mu_comma_lambda"}, default="generational"
-        How the next population is formed, as DEAP's ``eaSimple``,
-        ``eaMuPlusLambda`` and ``eaMuCommaLambda``:
-
-        - ``"generational"`` (the study's loop): the ``elitism`` best are kept,
-          ``selection`` picks parents for the rest, which are recombined and
-          mutated;
-        - ``"mu_plus_lambda"``: ``n_offspring`` children of parents drawn
-          uniformly at random; ``selection`` then keeps ``population_size``
-          survivors among parents and children;
-        - ``"mu_comma_lambda"``: the same, with survivors among the children
-          only (``n_offspring >= population_size``).
-    n_offspring : int, optional
-        Children per generation in the (mu, lambda) schemes; default
-        ``population_size``. The generational scheme breeds
-        ``population_size - elitism``.
+    scheme : str or scheme object, default="generational"
+        How the next population is formed (:mod:`gahpo.schemes`): the study's
+        loop with elitism (DEAP's ``eaSimple``), or
+        :class:`~gahpo.schemes.MuPlusLambda` /
+        :class:`~gahpo.schemes.MuCommaLambda`, which carry ``n_offspring``.
+        The generational scheme breeds ``population_size - elitism``.
     elitism : int, default=1
         Best individuals copied unchanged into the next generation
         (generational scheme).
     selection, crossover, mutation : callable
-        Operators with the signatures of :mod:`gahpo.operators`.
+        Operators with the signatures of :mod:`gahpo.operators`. A mutation
+        that takes a ``strength`` keyword is given the generation's strength,
+        from the part's own ``strength`` (a number or a schedule) and
+        ``adaptive`` attributes, as :class:`~gahpo.operators.GeneWise` has.
     crossover_proba, mutation_proba : float or callable, default=0.8, 0.2
         Probability that a pair of parents is recombined, and that a child is
         mutated; a number or a schedule of the generation
         (:mod:`gahpo.schedules`).
-    mutation_strength : float or callable, default=0.2
-        Perturbation scale given to mutation operators that take a
-        ``strength`` keyword; a number or a schedule.
-    adaptive_mutation : bool, default=False
-        Raise the mutation probability and strength when the population
-        loses diversity: by the share of the last generation's children
-        that duplicated an already scored individual.
     initial : list of Individual, optional
         Individuals placed in the first population (the estimator's defaults,
         known good configurations); the rest is a space-filling design.
@@ -92,12 +73,11 @@ class GeneticEngine:
         Children identical to a scored individual or a sibling are mutated
         again up to this many times, so every generation spends its budget
         on new candidates (a remaining duplicate costs nothing).
-    surrogate : object, optional
-        Screens offspring bred in surplus (see
-        :class:`gahpo.surrogate.ExtraTreesSurrogate`): an object with
-        ``surplus``, ``ready(scores)`` and ``screen(X_pool, k, X, y, *, rng)``,
-        and optionally ``local``, the share of the pool bred by mutating the
-        best candidates scored so far. None runs the plain genetic algorithm.
+    surrogate : Screen, optional
+        Chooses the children once it is ``ready(scores)``: it is given a
+        :class:`Breeder` and decides what to breed and which to keep
+        (:class:`gahpo.surrogate.Screen`). None runs the plain genetic
+        algorithm.
     max_evaluations : int, optional
         Budget of distinct individuals to score; ``ask`` never exceeds it and
         :attr:`exhausted` tells when it is spent.
@@ -121,35 +101,29 @@ class GeneticEngine:
         *,
         population_size=25,
         scheme="generational",
-        n_offspring=None,
         elitism=1,
         selection=select_tournament,
         crossover=crossover_uniform,
-        mutation=mutate_genewise,
+        mutation=None,
         crossover_proba=0.8,
         mutation_proba=0.2,
-        mutation_strength=0.2,
-        adaptive_mutation=False,
         initial=(),
         rng=None,
         max_retries=16,
         surrogate=None,
         max_evaluations=None,
     ):
-        if scheme not in SCHEMES:
-            raise ValueError(f"`scheme` must be one of {SCHEMES}, got {scheme!r}.")
+        scheme = as_scheme(scheme)
         self.space = space
         self.population_size = population_size
-        self.scheme = scheme
-        self.n_offspring = population_size if n_offspring is None else n_offspring
-        self.elitism = elitism if scheme == "generational" else 0
+        self.scheme = scheme.name
+        self.n_offspring = scheme.n_offspring or population_size
+        self.elitism = elitism if self.scheme == "generational" else 0
         self.selection = selection
         self.crossover = crossover
-        self.mutation = mutation
+        self.mutation = GeneWise() if mutation is None else mutation
         self.crossover_proba = crossover_proba
         self.mutation_proba = mutation_proba
-        self.mutation_strength = mutation_strength
-        self.adaptive_mutation = adaptive_mutation
         self.initial = list(initial)
         if rng is None or isinstance(rng, numbers.Integral):
             rng = np.random.RandomState(rng)
@@ -157,7 +131,7 @@ class GeneticEngine:
         self.max_retries = max_retries
         self.surrogate = surrogate
         self.max_evaluations = max_evaluations
-        self._pass_strength = _accepts(mutation, "strength")
+        self._pass_strength = _accepts(self.mutation, "strength")
 
         self.generation = 0
         self.population = []
@@ -165,7 +139,6 @@ class GeneticEngine:
         self._scored = {}
         self.best = None
         self.n_objectives = None
-        self.pareto_front = tools.ParetoFront(similar=self._same)
         self._offspring = None
         self._pending = None
         self._duplicate_rate = 0.0
@@ -205,7 +178,9 @@ class GeneticEngine:
     @property
     def exhausted(self):
         """Whether the budget of ``max_evaluations`` is spent."""
-        return self.max_evaluations is not None and len(self.cache) >= self.max_evaluations
+        return (
+            self.max_evaluations is not None and len(self.cache) >= self.max_evaluations
+        )
 
     def tell(self, scores):
         """Score the individuals of the last :meth:`ask` and close the generation.
@@ -230,7 +205,9 @@ class GeneticEngine:
             raise RuntimeError("tell() called without a preceding ask().")
         scores = np.asarray(scores, dtype=float)
         if scores.ndim == 1 or scores.size == 0:
-            scores = scores.reshape(len(scores), -1) if scores.size else scores.reshape(0, 1)
+            scores = (
+                scores.reshape(len(scores), -1) if scores.size else scores.reshape(0, 1)
+            )
         if len(scores) != len(self._pending):
             raise ValueError(
                 f"tell() expects {len(self._pending)} scores, one per individual "
@@ -276,13 +253,15 @@ class GeneticEngine:
                 continue
             if self.best is None or ind.score > self.best.score:
                 self.best = ind.copy_with_score()
-        if (self.n_objectives or 1) > 1:
-            self.pareto_front.update([ind for ind in individuals if ind.fitness.valid])
 
     def _survivors(self, offspring):
         if self.scheme == "generational":
             return offspring
-        pool = offspring if self.scheme == "mu_comma_lambda" else self.population + offspring
+        pool = (
+            offspring
+            if self.scheme == "mu_comma_lambda"
+            else self.population + offspring
+        )
         chosen = self.selection(pool, self.population_size, rng=self.rng)
         return [ind.copy_with_score() for ind in chosen]
 
@@ -298,7 +277,6 @@ class GeneticEngine:
             "rng": self.rng.get_state(),
             "best": self.best,
             "n_objectives": self.n_objectives,
-            "pareto_front": list(self.pareto_front),
             "duplicate_rate": self._duplicate_rate,
             "diversity": self._diversity,
         }
@@ -312,8 +290,6 @@ class GeneticEngine:
         self.rng.set_state(state["rng"])
         self.best = state["best"]
         self.n_objectives = state["n_objectives"]
-        self.pareto_front.clear()
-        self.pareto_front.update(state["pareto_front"])
         self._duplicate_rate = state["duplicate_rate"]
         self._diversity = state["diversity"]
         self._offspring = self._pending = None
@@ -329,52 +305,36 @@ class GeneticEngine:
         g = self.generation
         cxpb = rate_at("crossover_proba", self.crossover_proba, g)
         mutpb = rate_at("mutation_proba", self.mutation_proba, g)
-        strength = rate_at("mutation_strength", self.mutation_strength, g, high=math.inf)
-        if self.adaptive_mutation and self._duplicate_rate > 0:
+        strength = getattr(self.mutation, "strength", DEFAULT_STRENGTH)
+        strength = rate_at("mutation strength", strength, g, high=math.inf)
+        if getattr(self.mutation, "adaptive", False) and self._duplicate_rate > 0:
             mutpb = min(1.0, mutpb + self._duplicate_rate)
             strength *= 1.0 + self._duplicate_rate
         return cxpb, mutpb, strength
 
     def _mutate(self, individual, strength):
         if self._pass_strength:
-            return self.mutation(individual, self.space, rng=self.rng, strength=strength)
+            return self.mutation(
+                individual, self.space, rng=self.rng, strength=strength
+            )
         return self.mutation(individual, self.space, rng=self.rng)
 
     def _breed(self):
+        """The next generation: elites, then children chosen by the screen if any."""
         cxpb, mutpb, strength = self._rates()
         elites = []
         if self.scheme == "generational":
             pick = select_nsga2 if (self.n_objectives or 1) > 1 else select_best
-            elites = [ind.copy_with_score() for ind in pick(self.population, self.elitism)]
+            elites = [
+                ind.copy_with_score() for ind in pick(self.population, self.elitism)
+            ]
             n_children = self.population_size - len(elites)
         else:
             n_children = self.n_offspring
-        plain = self.surrogate is None
-        if not plain:
-            keys = list(self.cache)
-            y = np.array([self._first(self.cache[key]) for key in keys])
-            plain = not self.surrogate.ready(y)
-        if plain:
-            return elites + self._children(n_children, cxpb, mutpb, strength)
-        # breed a surplus, then let the surrogate keep the most promising
-        n_pool = n_children * self.surrogate.surplus
-        n_local = int(round(getattr(self.surrogate, "local", 0.0) * n_pool))
-        pool = self._children(n_pool - n_local, cxpb, mutpb, strength)
-        if n_local:
-            pool += self._local_children(n_local, keys, y, strength)
-        distinct = {self.space.key(child): child for child in pool}
-        # a child equal to a scored candidate (novelty retries can fail on a
-        # small grid) would cost nothing and teach nothing: screen the new
-        # ones, and fill up with the others only when too few are new
-        novel = [child for k, child in distinct.items() if k not in self.cache]
-        known = [child for k, child in distinct.items() if k in self.cache]
-        X = np.array([self.space.features(self._scored[key]) for key in keys])
-        X_pool = np.array([self.space.features(child) for child in novel]).reshape(
-            len(novel), X.shape[1]
-        )
-        chosen = self.surrogate.screen(X_pool, n_children, X, y, rng=self.rng)
-        children = [novel[i] for i in chosen]
-        return elites + children + known[: n_children - len(children)]
+        breeder = Breeder(self, cxpb, mutpb, strength)
+        if self.surrogate is None or not self.surrogate.ready(breeder.scores):
+            return elites + breeder.children(n_children)
+        return elites + list(self.surrogate.propose(n_children, breeder, rng=self.rng))
 
     def _children(self, n, cxpb, mutpb, strength):
         """``n`` new children: selection, crossover, mutation, then novelty."""
@@ -417,34 +377,64 @@ class GeneticEngine:
         seen.add(k)
         return duplicate
 
-    def _local_children(self, n, keys, y, strength):
-        """``n`` mutants of the best individuals scored so far, at half strength.
-
-        The exploiting part of a screened pool: the neighbours of the best
-        candidates, which selection from the last generation alone may not
-        breed, compete with the other children for the surrogate's choice.
-        The parents are the ``LOCAL_TOP`` best and every candidate tied with
-        them, in random order: cross-validated scores often tie on a plateau
-        of equally good configurations, and a better one may lie next to any
-        of them, not only next to the first found.
-        """
-        finite = np.flatnonzero(np.isfinite(y))
-        order = finite[np.argsort(-y[finite], kind="stable")]
-        cutoff = y[order[min(LOCAL_TOP, len(order)) - 1]] - TIE_TOLERANCE
-        best = order[y[order] >= cutoff]
-        best = best[self.rng.permutation(len(best))]
-        seen, children = set(self.cache), []
-        for j in range(n):
-            child = self._scored[keys[best[j % len(best)]]].copy()
-            self._mutate(child, strength * LOCAL_STRENGTH)  # always, then novelty
-            self._make_novel(child, seen, strength * LOCAL_STRENGTH, self.max_retries - 1)
-            children.append(child)
-        return children
-
     @staticmethod
     def _first(score):
         return score[0] if isinstance(score, tuple) else score
 
-    def _same(self, a, b):
-        return self.space.key(a) == self.space.key(b)
 
+class Breeder:
+    """What a screen may ask of the engine while it forms one generation.
+
+    A :class:`~gahpo.surrogate.Screen` is handed one per generation, with the
+    generation's rates bound: it breeds a pool of children, asks for mutants
+    of chosen parents, and reads the scored candidates as features and
+    scores. Every draw uses the engine's ``rng``, so screening is
+    reproducible.
+
+    Attributes
+    ----------
+    scored : list of Individual
+        Every distinct candidate scored so far, in the order scored.
+    scores : ndarray of shape (n_scored,)
+        Their (first-objective) scores, NaN for failures.
+    """
+
+    def __init__(self, engine, cxpb, mutpb, strength):
+        self._engine = engine
+        self._rates = cxpb, mutpb, strength
+        keys = list(engine.cache)
+        self.scored = [engine._scored[key] for key in keys]
+        self.scores = np.array([engine._first(engine.cache[key]) for key in keys])
+
+    def children(self, n):
+        """``n`` children bred by selection, crossover and mutation, made new."""
+        return self._engine._children(n, *self._rates)
+
+    def mutants(self, parents, n, scale):
+        """``n`` mutants of ``parents`` (in turn) at ``scale`` times the strength.
+
+        Each is mutated once, then again while it equals a scored candidate
+        or an earlier mutant.
+        """
+        engine, strength = self._engine, self._rates[2] * scale
+        seen, children = set(engine.cache), []
+        for j in range(n):
+            child = parents[j % len(parents)].copy()
+            engine._mutate(child, strength)  # always, then novelty
+            engine._make_novel(child, seen, strength, engine.max_retries - 1)
+            children.append(child)
+        return children
+
+    def split_new(self, individuals):
+        """``(new, known)``: distinct individuals never scored, and the others."""
+        key, cache = self._engine.space.key, self._engine.cache
+        distinct = {key(ind): ind for ind in individuals}
+        new = [ind for k, ind in distinct.items() if k not in cache]
+        known = [ind for k, ind in distinct.items() if k in cache]
+        return new, known
+
+    def features(self, individuals):
+        """Encoded features (:meth:`SearchSpace.features`), one row each."""
+        space = self._engine.space
+        rows = [space.features(ind) for ind in individuals]
+        return np.array(rows, dtype=float).reshape(len(rows), space.n_features)

@@ -1,6 +1,6 @@
 """Schedules: rates that change with the generation.
 
-``crossover_proba``, ``mutation_proba`` and ``mutation_strength`` of
+``crossover_proba``, ``mutation_proba`` and ``GeneWise(strength=...)`` of
 :class:`~gahpo.GeneticSearchCV` take a number or a schedule: one of the
 classes below, or any callable ``f(generation) -> float`` (generation 1 is
 the first bred generation; generation 0 is the initial population).
@@ -76,7 +76,10 @@ class ExponentialDecay:
         return max(self.start * self.decay**generation, self.minimum)
 
     def __repr__(self):
-        return f"ExponentialDecay({self.start!r}, {self.decay!r}, minimum={self.minimum!r})"
+        return (
+            f"ExponentialDecay({self.start!r}, {self.decay!r}, "
+            f"minimum={self.minimum!r})"
+        )
 
 
 def rate_at(name, value, generation, *, low=0.0, high=1.0):

@@ -3,18 +3,28 @@
 The genetic operators breed several times more children than a generation
 needs; a cheap model of the score, fitted on every candidate scored so far,
 keeps those with the highest acquisition value (an optimistic estimate of
-their score), plus a share drawn at random for exploration. The engine only
-calls :meth:`ready` and :meth:`screen`, so any object with those two methods
-can replace the default.
+their score), plus a share drawn at random for exploration.
+
+The engine knows a screen only by the :class:`Screen` protocol: once
+``ready(scores)``, it hands ``propose`` a breeder and takes the children it
+returns. What to breed (how large a pool, how many mutants of the best) is the
+screen's policy, so any object with those two methods can replace the default.
 """
 
 import math
 import numbers
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from scipy.special import ndtr
 
-__all__ = ["ExtraTreesSurrogate", "expected_improvement", "upper_confidence_bound"]
+__all__ = [
+    "ExtraTreesSurrogate",
+    "Screen",
+    "check_screen",
+    "expected_improvement",
+    "upper_confidence_bound",
+]
 
 #: Acquisition functions :class:`ExtraTreesSurrogate` takes by name.
 ACQUISITIONS = ("ucb", "ei")
@@ -29,8 +39,45 @@ _NUMERIC_PARAMS = {
 }
 
 
+@runtime_checkable
+class Screen(Protocol):
+    """What the engine asks of a screening part (``surrogate=``).
+
+    ``ready(scores)`` says whether to screen this generation (given the
+    scores of every candidate so far, NaN for failures); if not, the plain
+    genetic algorithm breeds. ``propose(k, breeder, *, rng)`` returns ``k``
+    children, bred with the :class:`~gahpo._engine.Breeder`'s ``children``
+    and ``mutants`` and chosen with its ``features``, ``scored`` and
+    ``scores``; fewer than ``k`` ends the budget early.
+    """
+
+    def ready(self, scores): ...
+
+    def propose(self, k, breeder, *, rng): ...
+
+
+def check_screen(surrogate):
+    """Raise ``TypeError``/``ValueError`` unless ``surrogate`` is a usable screen.
+
+    Calls the object's own ``check_params()`` when it has one, so that bad
+    settings fail before any model is fitted.
+    """
+    if not isinstance(surrogate, Screen):
+        raise TypeError(
+            "`surrogate` must be 'auto', None or an object with the methods "
+            "`ready(scores)` and `propose(k, breeder, *, rng)` (see "
+            f"gahpo.surrogate.Screen), got {surrogate!r}."
+        )
+    check_params = getattr(surrogate, "check_params", None)
+    if callable(check_params):
+        check_params()
+    return surrogate
+
+
 def expected_improvement(mean, std, best, xi=0.0):
-    """Expected improvement over ``best`` of a Gaussian ``N(mean, std**2)`` (maximizing).
+    """Expected improvement over ``best`` of a Gaussian ``N(mean, std**2)``.
+
+    For maximizing.
 
     Examples
     --------
@@ -125,6 +172,13 @@ class ExtraTreesSurrogate:
     In a search: ``GeneticSearchCV(..., surrogate=ExtraTreesSurrogate(surplus=8))``.
     """
 
+    #: Local children mutate one of this many best candidates (and any tied)...
+    local_top = 3
+    #: ...at this share of the generation's mutation strength.
+    local_strength = 0.5
+    #: Scores closer than this count as tied (rounding of equal CV means).
+    tie_tolerance = 1e-12
+
     def __init__(
         self,
         surplus=4,
@@ -145,7 +199,8 @@ class ExtraTreesSurrogate:
 
     def __repr__(self):
         return (
-            f"ExtraTreesSurrogate(surplus={self.surplus}, exploration={self.exploration}, "
+            f"ExtraTreesSurrogate(surplus={self.surplus}, "
+            f"exploration={self.exploration}, "
             f"min_points={self.min_points}, n_estimators={self.n_estimators}, "
             f"local={self.local}, acquisition={self.acquisition!r}, kappa={self.kappa})"
         )
@@ -164,7 +219,8 @@ class ExtraTreesSurrogate:
                 )
             if not low <= value <= high:
                 raise ValueError(
-                    f"ExtraTreesSurrogate: `{name}` must be {range_text}, got {value!r}."
+                    f"ExtraTreesSurrogate: `{name}` must be {range_text}, "
+                    f"got {value!r}."
                 )
         if self.acquisition not in ACQUISITIONS:
             raise ValueError(
@@ -175,6 +231,42 @@ class ExtraTreesSurrogate:
     def ready(self, scores):
         """Whether enough finite scores exist to screen."""
         return int(np.isfinite(np.asarray(scores, float)).sum()) >= self.min_points
+
+    def propose(self, k, breeder, *, rng):
+        """Breed a pool of ``surplus * k`` children and keep ``k`` of them.
+
+        A share ``local`` of the pool are mutants of the best candidates so
+        far (:meth:`local_parents`), the rest are bred by selection,
+        crossover and mutation. A child equal to a scored candidate (novelty
+        retries can fail on a small grid) would cost nothing and teach
+        nothing: the new ones are screened, and the others fill up only when
+        too few are new.
+        """
+        n_pool = k * self.surplus
+        n_local = int(round(self.local * n_pool))
+        pool = breeder.children(n_pool - n_local)
+        if n_local:
+            parents = self.local_parents(breeder.scored, breeder.scores, rng=rng)
+            pool += breeder.mutants(parents, n_local, self.local_strength)
+        new, known = breeder.split_new(pool)
+        X, X_pool = breeder.features(breeder.scored), breeder.features(new)
+        chosen = [new[i] for i in self.screen(X_pool, k, X, breeder.scores, rng=rng)]
+        return chosen + known[: k - len(chosen)]
+
+    def local_parents(self, scored, scores, *, rng):
+        """The ``local_top`` best candidates and every one tied with them.
+
+        In random order: cross-validated scores often tie on a plateau of
+        equally good configurations, and a better one may lie next to any of
+        them, not only next to the first found.
+        """
+        y = np.asarray(scores, float)
+        finite = np.flatnonzero(np.isfinite(y))
+        order = finite[np.argsort(-y[finite], kind="stable")]
+        cutoff = y[order[min(self.local_top, len(order)) - 1]] - self.tie_tolerance
+        best = order[y[order] >= cutoff]
+        best = best[rng.permutation(len(best))]
+        return [scored[i] for i in best]
 
     def screen(self, X_pool, k, X, y, *, rng):
         """Indices of the ``k`` pool members to evaluate.
@@ -208,7 +300,10 @@ class ExtraTreesSurrogate:
         y = np.where(finite, y, y[finite].min())
         seed = int(rng.randint(np.iinfo(np.int32).max))
         model = ExtraTreesRegressor(
-            n_estimators=self.n_estimators, min_samples_leaf=1, random_state=seed, n_jobs=1
+            n_estimators=self.n_estimators,
+            min_samples_leaf=1,
+            random_state=seed,
+            n_jobs=1,
         ).fit(X, y)
         # the trees' own predict without re-validating the input each time
         X_pool = np.asarray(X_pool, dtype=np.float32)
@@ -224,5 +319,7 @@ class ExtraTreesSurrogate:
         order = np.argsort(-value, kind="stable")
         chosen = list(order[: k - n_explore])
         rest = order[k - n_explore :]
-        chosen += list(rng.choice(rest, size=n_explore, replace=False)) if n_explore else []
+        chosen += (
+            list(rng.choice(rest, size=n_explore, replace=False)) if n_explore else []
+        )
         return [int(i) for i in chosen]

@@ -13,8 +13,11 @@ from sklearn.tree import DecisionTreeClassifier
 
 from gahpo import GeneticSearchCV
 from gahpo._engine import GeneticEngine
+from gahpo._objectives import pareto_front
 from gahpo.space import Individual
 from gahpo.operators import (
+    GeneWise,
+    Tournament,
     crossover_blend,
     crossover_one_point,
     crossover_two_point,
@@ -23,6 +26,7 @@ from gahpo.operators import (
     select_roulette,
 )
 from gahpo.schedules import Constant, ExponentialDecay, Linear, rate_at
+from gahpo.schemes import MuCommaLambda, MuPlusLambda
 from gahpo.space import Categorical, Integer, LayerSizes, Real, SearchSpace
 
 TREE_SPACE = {
@@ -57,17 +61,15 @@ def test_operators_end_to_end(small_classification, selection, crossover):
     [
         {"scheme": "generational", "elitism": 2},
         {"scheme": "mu_plus_lambda", "selection": "best"},
-        {"scheme": "mu_plus_lambda", "n_offspring": 9},
-        {"scheme": "mu_comma_lambda", "n_offspring": 8},
+        {"scheme": MuPlusLambda(n_offspring=9)},
+        {"scheme": MuCommaLambda(n_offspring=8)},
     ],
 )
 def test_schemes_end_to_end(small_classification, kw):
     search = _tree_search(**kw).fit(*small_classification)
-    n_children = kw.get("n_offspring", 6)
+    n_children = getattr(kw["scheme"], "n_offspring", None) or 6
     for record in search.history_[1:]:
-        assert record["n_evaluated"] + record["n_cached"] == (
-            n_children if kw["scheme"] != "generational" else 6
-        )
+        assert record["n_evaluated"] + record["n_cached"] == n_children
 
 
 def test_mu_plus_lambda_with_best_never_loses_the_best():
@@ -97,10 +99,11 @@ def test_a_wrapped_deap_operator_and_a_partial_work(small_classification):
         ({"scheme": "steady"}, ValueError, "scheme"),
         ({"crossover": "three_point"}, ValueError, "crossover"),
         ({"crossover": lambda a, b: (a, b)}, TypeError, r"crossover\(ind1, ind2, space"),
-        ({"scheme": "mu_comma_lambda", "n_offspring": 3}, ValueError, "n_offspring"),
+        ({"scheme": MuCommaLambda(n_offspring=3)}, ValueError, "n_offspring"),
         ({"mutation_proba": lambda g: 2.0}, ValueError, r"mutation_proba.*\[0.0, 1.0\]"),
         ({"crossover_proba": lambda g: "high"}, ValueError, "crossover_proba"),
-        ({"mutation_strength": 0}, ValueError, "mutation_strength"),
+        ({"mutation": GeneWise(strength=lambda g: -1.0)}, ValueError, "strength"),
+        ({"selection": "tournament_of_9"}, ValueError, "selection"),
         ({"objectives": ["accuracy"]}, ValueError, "objectives.*accuracy"),
         ({"objectives": {"score": "up"}}, ValueError, "maximize"),
         ({"objectives": []}, ValueError, "objectives"),
@@ -110,6 +113,31 @@ def test_a_wrapped_deap_operator_and_a_partial_work(small_classification):
 def test_bad_evolution_settings_fail_at_fit_start(small_classification, kw, error, match):
     with pytest.raises(error, match=match):
         _tree_search(**kw).fit(*small_classification)
+
+
+@pytest.mark.parametrize(
+    "make, match",
+    [
+        (lambda: GeneWise(strength=0), "GeneWise: `strength` must be a number > 0"),
+        (lambda: GeneWise(adaptive="yes"), "GeneWise: `adaptive` must be a bool"),
+        (lambda: GeneWise(gene_proba=1.5), r"GeneWise: `gene_proba` .*\(0, 1\]"),
+        (lambda: Tournament(size=0), "Tournament: `size` must be an integer >= 1"),
+        (lambda: MuPlusLambda(n_offspring=0), "MuPlusLambda: `n_offspring`"),
+    ],
+)
+def test_parts_validate_their_own_settings(make, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make()
+
+
+def test_parts_given_by_name_are_the_parts_defaults(small_classification):
+    by_name = _tree_search(selection="tournament", mutation="genewise",
+                           scheme="mu_plus_lambda").fit(*small_classification)
+    by_part = _tree_search(selection=Tournament(size=3), mutation=GeneWise(),
+                           scheme=MuPlusLambda()).fit(*small_classification)
+    assert by_name.cv_results_["params"] == by_part.cv_results_["params"]
+    greedier = _tree_search(selection=Tournament(size=6)).fit(*small_classification)
+    assert greedier.cv_results_["params"] != by_name.cv_results_["params"]
 
 
 # -- schedules and adaptive mutation -----------------------------------------------------
@@ -133,15 +161,17 @@ def test_schedules_drive_the_search(small_classification):
         seen.append(generation)
         return 0.5
 
-    search = _tree_search(mutation_proba=proba, mutation_strength=ExponentialDecay(0.3, 0.8))
+    search = _tree_search(
+        mutation_proba=proba, mutation=GeneWise(strength=ExponentialDecay(0.3, 0.8))
+    )
     search.fit(*small_classification)
     assert {1, 2} <= set(seen)
 
 
 def test_adaptive_mutation_raises_rates_when_children_duplicate():
     space = SearchSpace({"a": [0, 1, 2], "b": [0, 1]})  # six genomes: duplicates soon
-    engine = GeneticEngine(space, population_size=4, adaptive_mutation=True, rng=0,
-                           mutation_proba=0.1, mutation_strength=0.2)
+    engine = GeneticEngine(space, population_size=4, rng=0, mutation_proba=0.1,
+                           mutation=GeneWise(strength=0.2, adaptive=True))
     rates = []
     for _ in range(4):
         batch = engine.ask()
@@ -178,11 +208,13 @@ def test_nsga2_front_on_a_two_objective_toy_problem():
                 for i in batch]
         evaluated.extend(rows)
         engine.tell(rows)
-    front = [ind.scores for ind in engine.pareto_front]
+    keys = list(engine.cache)
+    on_front = pareto_front([engine.cache[k] for k in keys])
+    front = [engine.cache[keys[i]] for i in on_front]
     assert len(front) >= 5
     for f in front:
         assert not any(_dominates(e, f) for e in evaluated)
-    xs = [space.decode(ind)["x"] for ind in engine.pareto_front]
+    xs = [space.decode(engine._scored[keys[i]])["x"] for i in on_front]
     assert -0.5 <= min(xs) and max(xs) <= 2.5  # near the Pareto set [0, 2]
 
 

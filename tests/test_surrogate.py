@@ -1,4 +1,4 @@
-"""Surrogate screening and the n_candidates budget."""
+"""Surrogate screening and the n_iter budget."""
 
 import math
 import random
@@ -8,6 +8,7 @@ import pytest
 from conftest import Quadratic
 
 from gahpo import GeneticSearchCV
+from gahpo._validation import budget
 from gahpo._engine import GeneticEngine
 from gahpo.space import Categorical, Integer, LayerSizes, Real, SearchSpace
 from gahpo.surrogate import (
@@ -137,10 +138,10 @@ def test_expected_improvement():
 
 
 @pytest.mark.parametrize("n, population", [(30, 6), (60, 6), (120, 9)])
-def test_n_candidates_derives_population_and_caps_fits(fit_log, n, population):
+def test_n_iter_derives_population_and_caps_fits(fit_log, n, population):
     search = GeneticSearchCV(
         Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
-        n_candidates=n, cv=2, refit=False, random_state=0,
+        n_iter=n, cv=2, refit=False, random_state=0,
     )
     search.fit(np.zeros((6, 1)), np.zeros(6))
     assert len(search.cv_results_["params"]) == n
@@ -149,20 +150,27 @@ def test_n_candidates_derives_population_and_caps_fits(fit_log, n, population):
 
 
 def test_budget_rule():
-    rule = [GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=n)._budget()
-            for n in (8, 30, 60, 120, 441, 1127, 1128)]
+    rule = [budget(n, None, None) for n in (8, 30, 60, 120, 441, 1127, 1128)]
     assert rule == [(6, 5), (6, 11), (6, 21), (9, 29), (16, 57), (24, 95), (25, 93)]
-    explicit = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7)
-    assert explicit._budget() == (7, 17)  # generations left at default: a cap
-    both = GeneticSearchCV(Quadratic(), {"a": [1]}, n_candidates=50, population_size=7,
-                           generations=3)
-    assert both._budget() == (7, 3)
+    assert budget(50, 7, None) == (7, 17)  # generations left to derive: a cap
+    assert budget(50, 7, 3) == (7, 3)
+    assert budget(None, None, None) == (25, 25)  # the study's
+    # an explicit 25 is kept, not mistaken for "left at its default"
+    assert budget(60, 25, 25) == (25, 25)
+
+
+def test_explicit_25_is_not_overridden_by_the_budget(fit_log):
+    search = GeneticSearchCV(
+        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
+        n_iter=30, population_size=25, cv=2, refit=False, random_state=0,
+    ).fit(np.zeros((6, 1)), np.zeros(6))
+    assert search.history_[0]["n_evaluated"] == 25
 
 
 def test_an_explicit_population_still_spends_the_whole_budget(fit_log):
     search = GeneticSearchCV(
         Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
-        n_candidates=300, population_size=10, cv=2, refit=False, random_state=0,
+        n_iter=300, population_size=10, cv=2, refit=False, random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     assert len(search.cv_results_["params"]) == 300
 
@@ -215,9 +223,21 @@ def test_upper_confidence_bound_is_the_default_acquisition():
     )
 
 
+def _local_children(engine, n, strength):
+    """The screen's local children, as ExtraTreesSurrogate.propose breeds them."""
+    from gahpo._engine import Breeder
+
+    screen = engine.surrogate
+    breeder = Breeder(engine, 0.8, 0.2, strength)
+    parents = screen.local_parents(breeder.scored, breeder.scores, rng=engine.rng)
+    return breeder.mutants(parents, n, screen.local_strength)
+
+
 def test_local_children_mutate_the_three_best_at_half_strength():
-    from gahpo._engine import LOCAL_STRENGTH, LOCAL_TOP
     from gahpo.operators import mutate_genewise
+
+    LOCAL_TOP = ExtraTreesSurrogate.local_top
+    LOCAL_STRENGTH = ExtraTreesSurrogate.local_strength
 
     calls = []
 
@@ -238,7 +258,7 @@ def test_local_children_mutate_the_three_best_at_half_strength():
     y = np.array([engine.cache[k] for k in keys])
     top = {keys[i] for i in np.argsort(-y)[:LOCAL_TOP]}
     calls.clear()
-    children = engine._local_children(12, keys, y, 0.2)
+    children = _local_children(engine, 12, 0.2)
     assert len(children) == 12
     assert {space.key(c) for c in children}.isdisjoint(engine.cache)  # all new
     first = [key for key, _ in calls if key in top]
@@ -263,12 +283,10 @@ def test_local_children_spread_over_every_candidate_tied_with_the_best():
     batch = engine.ask()
     # a plateau: every a >= 50 scores the same best value
     engine.tell([min(space.decode(ind)["a"], 50) for ind in batch])
-    keys = list(engine.cache)
-    y = np.array([engine.cache[k] for k in keys])
     plateau = {k for k, v in engine.cache.items() if v == 50}
     assert len(plateau) > 3
     parents.clear()
-    engine._local_children(4 * len(plateau), keys, y, 0.2)
+    _local_children(engine, 4 * len(plateau), 0.2)
     assert plateau <= set(parents)  # not only the three found first
 
 
@@ -282,3 +300,43 @@ def test_screening_spends_the_generation_on_new_candidates():
     # 24 configurations; the surrogate never picks a scored child over a new one
     assert sum(evaluated) == 24
     assert evaluated[1] == evaluated[2] == 7  # population 8 minus the elite
+
+
+def test_any_screen_with_ready_and_propose_replaces_the_default(fit_log):
+    class FirstChildren:
+        """Keep the first k children of a plain pool: the protocol, nothing more."""
+
+        def __init__(self):
+            self.calls = 0
+
+        def ready(self, scores):
+            return len(scores) >= 4
+
+        def propose(self, k, breeder, *, rng):
+            self.calls += 1
+            new, known = breeder.split_new(breeder.children(2 * k))
+            return (new + known)[:k]
+
+    screen = FirstChildren()
+    search = GeneticSearchCV(
+        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
+        population_size=5, generations=3, surrogate=screen, cv=2, refit=False,
+        random_state=0,
+    ).fit(np.zeros((6, 1)), np.zeros(6))
+    assert screen.calls == 2
+    assert len(search.cv_results_["params"]) > 5
+
+
+def test_an_object_without_propose_is_refused_before_any_fit(fit_log):
+    class OldStyle:
+        def ready(self, scores):
+            return True
+
+        def screen(self, X_pool, k, X, y, *, rng):
+            return list(range(k))
+
+    with pytest.raises(ValueError, match="surrogate"):
+        GeneticSearchCV(Quadratic(), {"a": Real(1, 10)}, surrogate=OldStyle()).fit(
+            np.zeros((6, 1)), np.zeros(6)
+        )
+    assert fit_log == []

@@ -6,10 +6,18 @@ DEAP ``fitness``; failed candidates have fitness ``-inf`` and lose to all
 others.
 """
 
+from numbers import Integral
+
 import numpy as np
 from deap import tools
 
-__all__ = ["select_best", "select_nsga2", "select_roulette", "select_tournament"]
+__all__ = [
+    "Tournament",
+    "select_best",
+    "select_nsga2",
+    "select_roulette",
+    "select_tournament",
+]
 
 
 def _fit(ind):
@@ -54,6 +62,49 @@ def select_tournament(individuals, k, *, rng, tournament_size=3):
         aspirants = rng.randint(n, size=tournament_size)
         chosen.append(max((individuals[i] for i in aspirants), key=_fit))
     return chosen
+
+
+class Tournament:
+    """Tournament selection with its size: ``selection=Tournament(size=5)``.
+
+    A configured :func:`select_tournament`; ``selection="tournament"`` is
+    ``Tournament(size=3)``.
+
+    Parameters
+    ----------
+    size : int, default=3
+        Aspirants per tournament (>= 1); larger means greedier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from gahpo.space import Individual
+    >>> from gahpo.operators import Tournament
+    >>> pop = [Individual([i]) for i in range(5)]
+    >>> for ind in pop:
+    ...     ind.set_score(ind[0])
+    >>> [ind[0] for ind in Tournament(size=5)(pop, 2, rng=np.random.RandomState(0))]
+    [4, 4]
+    """
+
+    def __init__(self, size=3):
+        if isinstance(size, bool) or not isinstance(size, Integral) or size < 1:
+            raise ValueError(
+                f"Tournament: `size` must be an integer >= 1, got size={size!r}."
+            )
+        self.size = size
+
+    def __call__(self, individuals, k, *, rng):
+        return select_tournament(individuals, k, rng=rng, tournament_size=self.size)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.size == self.size
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.size))
+
+    def __repr__(self):
+        return f"Tournament(size={self.size!r})"
 
 
 def select_best(individuals, k, *, rng=None):

@@ -1,0 +1,104 @@
+"""How one generation follows another: the study's loop, or (mu, lambda).
+
+A scheme is a part with its own settings, given to the search as
+``scheme=MuPlusLambda(n_offspring=50)``; the names ``"generational"``,
+``"mu_plus_lambda"`` and ``"mu_comma_lambda"`` stand for the defaults.
+
+>>> from gahpo.schemes import MuPlusLambda
+>>> MuPlusLambda(n_offspring=50)
+MuPlusLambda(n_offspring=50)
+"""
+
+from numbers import Integral
+
+__all__ = ["Generational", "MuCommaLambda", "MuPlusLambda", "as_scheme"]
+
+
+class Generational:
+    """The study's loop, as DEAP's ``eaSimple``.
+
+    The ``elitism`` best are kept, ``selection`` picks parents for the rest of
+    the population, which are recombined and mutated into children.
+    """
+
+    name = "generational"
+    n_offspring = None
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+    def __repr__(self):
+        return "Generational()"
+
+
+class MuPlusLambda:
+    """DEAP's ``eaMuPlusLambda``: survivors among parents and children.
+
+    ``n_offspring`` children of parents drawn uniformly at random;
+    ``selection`` then keeps ``population_size`` survivors among the parents
+    and the children.
+
+    Parameters
+    ----------
+    n_offspring : int, default=None
+        Children per generation (lambda), >= 1; default ``population_size``.
+    """
+
+    name = "mu_plus_lambda"
+
+    def __init__(self, n_offspring=None):
+        if n_offspring is not None and (
+            isinstance(n_offspring, bool)
+            or not isinstance(n_offspring, Integral)
+            or n_offspring < 1
+        ):
+            raise ValueError(
+                f"{type(self).__name__}: `n_offspring` must be None or an integer "
+                f">= 1, got n_offspring={n_offspring!r}."
+            )
+        self.n_offspring = n_offspring
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.n_offspring == self.n_offspring
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.n_offspring))
+
+    def __repr__(self):
+        return f"{type(self).__name__}(n_offspring={self.n_offspring!r})"
+
+
+class MuCommaLambda(MuPlusLambda):
+    """DEAP's ``eaMuCommaLambda``: survivors among the children only.
+
+    Parameters
+    ----------
+    n_offspring : int, default=None
+        Children per generation (lambda); at least ``population_size``, which
+        is the default.
+    """
+
+    name = "mu_comma_lambda"
+
+
+#: The schemes by the names the search accepts.
+SCHEMES = {cls.name: cls for cls in (Generational, MuPlusLambda, MuCommaLambda)}
+
+
+def as_scheme(scheme):
+    """A scheme object from a name or an object; ``ValueError`` otherwise.
+
+    >>> as_scheme("mu_comma_lambda")
+    MuCommaLambda(n_offspring=None)
+    """
+    if isinstance(scheme, str) and scheme in SCHEMES:
+        return SCHEMES[scheme]()
+    if isinstance(scheme, tuple(SCHEMES.values())):
+        return scheme
+    raise ValueError(
+        f"`scheme` must be one of {sorted(SCHEMES)} or an instance of "
+        f"Generational, MuPlusLambda or MuCommaLambda, got {scheme!r}."
+    )
