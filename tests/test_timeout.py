@@ -372,24 +372,28 @@ _WIRED = "fit_timeout" in GeneticSearchCV(Sleepy(), {"seconds": [0.0]}).get_para
 
 
 @pytest.mark.skipif(not _WIRED, reason="GeneticSearchCV has no fit_timeout yet")
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_genetic_search_fit_timeout(iris, n_jobs):
+def test_genetic_search_fit_timeout(iris):
     space = {"seconds": [0.0, 0.01, 30.0], "spin": [False, True]}
-    search = GeneticSearchCV(
-        Sleepy(), space, fit_timeout=LIMIT, population_size=4, generations=2,
-        random_state=0, cv=2, n_jobs=n_jobs,
-    )
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always", FitFailedWarning)
-        search.fit(*iris)
-    res = search.cv_results_
-    slow = np.array([p["seconds"] == 30.0 for p in res["params"]])
-    params = [tuple(sorted(p.items())) for p in res["params"]]
-    assert len(params) == len(set(params))  # a stopped candidate is never fitted again
-    assert np.isnan(res["mean_test_score"][slow]).all()
-    assert not np.isnan(res["mean_test_score"][~slow]).any()
-    if slow.any():
+    results = []
+    for n_jobs in (1, 2):
+        search = GeneticSearchCV(
+            Sleepy(), space, fit_timeout=LIMIT, population_size=4, generations=2,
+            random_state=0, cv=2, n_jobs=n_jobs,
+        )
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always", FitFailedWarning)
+            search.fit(*iris)
+        res = search.cv_results_
+        slow = np.array([p["seconds"] == 30.0 for p in res["params"]])
+        assert slow.any()
+        params = [tuple(sorted(p.items())) for p in res["params"]]
+        assert len(params) == len(set(params))  # a stopped candidate is never fitted again
+        assert np.isnan(res["mean_test_score"][slow]).all()
+        assert not np.isnan(res["mean_test_score"][~slow]).any()
         assert any("fit_timeout=0.5" in str(w.message) for w in rec)
         assert (res["rank_test_score"][slow] > res["rank_test_score"][~slow].max()).all()
-    assert isinstance(search.best_estimator_, Sleepy)
-    assert search.estimator.__class__ is Sleepy
+        assert isinstance(search.best_estimator_, Sleepy)
+        assert search.estimator.__class__ is Sleepy
+        results.append(res)
+    assert results[0]["params"] == results[1]["params"]
+    np.testing.assert_array_equal(results[0]["mean_test_score"], results[1]["mean_test_score"])
