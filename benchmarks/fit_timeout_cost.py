@@ -60,7 +60,9 @@ def time_fork(X, y, n):
 def time_spawn(X, y, n):
     start = time.perf_counter()
     for _ in range(n):
-        run_with_timeout(_fit_copy, (DummyClassifier(), X, y, {}), 60.0, start_method="spawn")
+        run_with_timeout(
+            _fit_copy, (DummyClassifier(), X, y, {}), 60.0, start_method="spawn"
+        )
     return time.perf_counter() - start
 
 
@@ -78,12 +80,21 @@ def time_search(X, y, n, limited):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--fits", type=int, default=200, help="fits per timing (default 200)")
-    p.add_argument("--spawn-fits", type=int, default=20,
-                   help="fits per timing of the spawn path (default 20; 0 skips it)")
+    p.add_argument(
+        "--fits", type=int, default=200, help="fits per timing (default 200)"
+    )
+    p.add_argument(
+        "--spawn-fits",
+        type=int,
+        default=20,
+        help="fits per timing of the spawn path (default 20; 0 skips it)",
+    )
     p.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
-    p.add_argument("--json", default=C.default_results_path("fit_timeout_cost.json"),
-                   help="results file (default: benchmarks/results/fit_timeout_cost.json)")
+    p.add_argument(
+        "--json",
+        default=C.default_results_path("fit_timeout_cost.json"),
+        help="results file (default: benchmarks/results/fit_timeout_cost.json)",
+    )
     args = p.parse_args(argv)
     X, y = load_iris(return_X_y=True)
     time_fork(X, y, 5)  # warm-up: imports, first fork
@@ -104,12 +115,18 @@ def main(argv=None):
         print(f"round {r + 1}: " + ", ".join(f"{k} {v:.3f}" for k, v in row.items()))
 
     def per_fit_ms(limited, plain, n):
-        return statistics.median(1e3 * (row[limited] - row[plain]) / n for row in rounds)
+        return statistics.median(
+            1e3 * (row[limited] - row[plain]) / n for row in rounds
+        )
 
     summary = {
         "fork_ms_per_fit": per_fit_ms("fork_s", "direct_s", args.fits),
-        "search_fork_ms_per_fit": per_fit_ms("search_limited_s", "search_plain_s", args.fits),
-        "direct_ms_per_fit": statistics.median(1e3 * r["direct_s"] / args.fits for r in rounds),
+        "search_fork_ms_per_fit": per_fit_ms(
+            "search_limited_s", "search_plain_s", args.fits
+        ),
+        "direct_ms_per_fit": statistics.median(
+            1e3 * r["direct_s"] / args.fits for r in rounds
+        ),
     }
     if args.spawn_fits:
         summary["spawn_ms_per_fit"] = statistics.median(
@@ -117,22 +134,30 @@ def main(argv=None):
         )
     for key, value in summary.items():
         print(f"{key}: {value:.2f}")
-    C.write_json(args.json, {
-        "benchmark": "fit_timeout_cost",
-        "command": "python benchmarks/fit_timeout_cost.py"
-        + (f" {' '.join(argv)}" if argv else ""),
-        "config": {
-            "estimator": "DummyClassifier()", "data": "load_iris", "n_jobs": 1,
-            "fits": args.fits, "spawn_fits": args.spawn_fits, "rounds": args.rounds,
-            "default_start_method": START_METHOD, "search": "GridSearchCV, cv=2, refit=False",
+    C.write_json(
+        args.json,
+        {
+            "benchmark": "fit_timeout_cost",
+            "command": "python benchmarks/fit_timeout_cost.py"
+            + (f" {' '.join(argv)}" if argv else ""),
+            "config": {
+                "estimator": "DummyClassifier()",
+                "data": "load_iris",
+                "n_jobs": 1,
+                "fits": args.fits,
+                "spawn_fits": args.spawn_fits,
+                "rounds": args.rounds,
+                "default_start_method": START_METHOD,
+                "search": "GridSearchCV, cv=2, refit=False",
+            },
+            "summary": summary,
+            "rounds": rounds,
+            "machine": C.machine_info(),
+            "thread_pinning_overridden": OVERRIDDEN,
+            "source": C.source_state(),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         },
-        "summary": summary,
-        "rounds": rounds,
-        "machine": C.machine_info(),
-        "thread_pinning_overridden": OVERRIDDEN,
-        "source": C.source_state(),
-        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-    })
+    )
     print(f"wrote {args.json}")
     return 0
 

@@ -46,7 +46,12 @@ try:  # scikit-learn >= 1.6 reads tags through __sklearn_tags__
 except ImportError:  # scikit-learn < 1.6 reads them through _get_tags()
     _sklearn_get_tags = None
 
-__all__ = ["FitTimeoutError", "FitTimeLimit", "TimeLimitedEstimator", "time_limited_fits"]
+__all__ = [
+    "FitTimeoutError",
+    "FitTimeLimit",
+    "TimeLimitedEstimator",
+    "time_limited_fits",
+]
 
 #: How limited fits start their child: "fork" where fork is safe, else "spawn".
 START_METHOD = "fork" if hasattr(os, "fork") and sys.platform != "darwin" else "spawn"
@@ -201,9 +206,9 @@ class TimeLimitedEstimator(BaseEstimator):
                 _fit_copy, (self.estimator, X, y, fit_params), seconds
             )
         except _Timeout:
-            params = self.__dict__.get("_candidate_params") or self.estimator.get_params(
-                deep=False
-            )
+            params = self.__dict__.get(
+                "_candidate_params"
+            ) or self.estimator.get_params(deep=False)
             raise FitTimeoutError(
                 f"fit stopped after fit_timeout={seconds!r} s (parameters: {params!r})"
             ) from None
@@ -289,7 +294,8 @@ def run_with_timeout(func, args, seconds, *, start_method=None):
         data = _run_spawned(func, args, seconds)
     else:
         raise ValueError(
-            f"start_method must be 'fork' or 'spawn', got start_method={start_method!r}."
+            "start_method must be 'fork' or 'spawn', "
+            f"got start_method={start_method!r}."
         )
     return _unpack(data)
 
@@ -423,7 +429,11 @@ def _run_spawned(func, args, seconds):
     else:
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from gahpo._timeout import _spawned_main; _spawned_main()"],
+        [
+            sys.executable,
+            "-c",
+            "from gahpo._timeout import _spawned_main; _spawned_main()",
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         env=env,

@@ -25,7 +25,6 @@ from sklearn.svm import SVC
 from gahpo import GeneticSearchCV
 from gahpo._compat import Interval
 from gahpo._timeout import (
-    START_METHOD,
     FitTimeLimit,
     FitTimeoutError,
     TimeLimitedEstimator,
@@ -37,13 +36,13 @@ from gahpo._timeout import (
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX tests")
 
 LIMIT = 0.5
-#: A stopped fit ends before LIMIT + SLACK (the kill, the reaping, a busy machine).
+#: A stopped fit ends before LIMIT + SLACK (kill, reaping, a busy machine).
 SLACK = 1.5
 N_IRIS = 150
 
 
 class Sleepy(ClassifierMixin, BaseEstimator):
-    """Fits in ``seconds`` (``refit_seconds`` on the whole of iris), sleeping or spinning.
+    """Fits in ``seconds`` (``refit_seconds`` on all of iris), sleeping or spinning.
 
     Its score is fixed by its parameters, so any run gives the same scores.
     Each fit appends its process id to ``pid_file``; with ``start_worker`` it
@@ -51,7 +50,12 @@ class Sleepy(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(
-        self, seconds=0.0, refit_seconds=None, spin=False, pid_file=None, start_worker=False
+        self,
+        seconds=0.0,
+        refit_seconds=None,
+        spin=False,
+        pid_file=None,
+        start_worker=False,
     ):
         self.seconds = seconds
         self.refit_seconds = refit_seconds
@@ -62,7 +66,9 @@ class Sleepy(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         pids = [os.getpid()]
         if self.start_worker:
-            worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+            worker = subprocess.Popen(
+                [sys.executable, "-c", "import time; time.sleep(60)"]
+            )
             pids.append(worker.pid)
         if self.pid_file:
             with open(self.pid_file, "a") as f:
@@ -101,11 +107,23 @@ class LimitedGridSearch(GridSearchCV):
     }
 
     def __init__(
-        self, estimator, param_grid, *, fit_timeout=None, cv=2, n_jobs=None,
-        refit=True, error_score=np.nan,
+        self,
+        estimator,
+        param_grid,
+        *,
+        fit_timeout=None,
+        cv=2,
+        n_jobs=None,
+        refit=True,
+        error_score=np.nan,
     ):
         super().__init__(
-            estimator, param_grid, cv=cv, n_jobs=n_jobs, refit=refit, error_score=error_score
+            estimator,
+            param_grid,
+            cv=cv,
+            n_jobs=n_jobs,
+            refit=refit,
+            error_score=error_score,
         )
         self.fit_timeout = fit_timeout
 
@@ -162,7 +180,7 @@ def _is_running(pid):
 
 
 def _children():
-    """The current process's descendants, but joblib's own workers and resource tracker."""
+    """This process's descendants but joblib's workers and resource tracker."""
     try:
         import psutil
     except ImportError:
@@ -230,7 +248,9 @@ def test_lifted_limit_fits_in_this_process(iris, tmp_path):
     log = tmp_path / "pids"
     limit = FitTimeLimit(LIMIT)
     limit.lift()
-    wrapped = TimeLimitedEstimator(Sleepy(seconds=LIMIT + 0.3, pid_file=str(log)), limit)
+    wrapped = TimeLimitedEstimator(
+        Sleepy(seconds=LIMIT + 0.3, pid_file=str(log)), limit
+    )
     assert wrapped.fit(X, y).estimator_ is wrapped.estimator  # no limit, no copy
     assert _pids(log) == [os.getpid()]
 
@@ -249,7 +269,9 @@ def test_openmp_after_fork_does_not_hang():
     X, y = make_classification(500, 10, random_state=0)
     with joblib.parallel_config(backend="threading"):  # no-op, keeps threads on
         HistGradientBoostingClassifier(max_iter=5).fit(X, y)
-    wrapped = TimeLimitedEstimator(HistGradientBoostingClassifier(max_iter=5), FitTimeLimit(20))
+    wrapped = TimeLimitedEstimator(
+        HistGradientBoostingClassifier(max_iter=5), FitTimeLimit(20)
+    )
     start = time.monotonic()
     wrapped.fit(X, y)
     assert time.monotonic() - start < 10
@@ -268,7 +290,9 @@ def test_spawn_start_method_returns_and_stops():
 # -- the context manager ------------------------------------------------------
 def test_none_wraps_nothing(iris, tmp_path):
     log = tmp_path / "pids"
-    search = LimitedGridSearch(Sleepy(pid_file=str(log)), {"seconds": [0.0]}, fit_timeout=None)
+    search = LimitedGridSearch(
+        Sleepy(pid_file=str(log)), {"seconds": [0.0]}, fit_timeout=None
+    )
     with time_limited_fits(search, None) as limit:
         assert search.estimator.__class__ is Sleepy
         limit.lift()  # a no-op
@@ -290,7 +314,9 @@ def test_estimator_restored_on_error():
 def test_slow_fits_are_stopped_and_fail_fast_ones_are_kept(iris):
     search = _search()
     start = time.monotonic()
-    with pytest.warns(FitFailedWarning, match=r"fit stopped after fit_timeout=0\.5 s") as rec:
+    with pytest.warns(
+        FitFailedWarning, match=r"fit stopped after fit_timeout=0\.5 s"
+    ) as rec:
         search.fit(*iris)
     elapsed = time.monotonic() - start
     res = search.cv_results_
@@ -299,7 +325,10 @@ def test_slow_fits_are_stopped_and_fail_fast_ones_are_kept(iris):
     np.testing.assert_allclose(res["mean_test_score"][~slow], [1.0, 1.01])
     assert (res["rank_test_score"][slow] > res["rank_test_score"][~slow].max()).all()
     # each stopped fit ended within the tolerance of the limit
-    assert ((res["mean_fit_time"][slow] >= LIMIT) & (res["mean_fit_time"][slow] < LIMIT + SLACK)).all()
+    assert (
+        (res["mean_fit_time"][slow] >= LIMIT)
+        & (res["mean_fit_time"][slow] < LIMIT + SLACK)
+    ).all()
     assert elapsed < 4 * (LIMIT + SLACK)  # 2 slow candidates x 2 folds
     message = str(rec[0].message)
     assert "'seconds': 30.0" in message and "spin" in message  # names the candidate
@@ -315,8 +344,12 @@ def test_same_results_across_n_jobs(iris):
             warnings.simplefilter("ignore", FitFailedWarning)
             results.append(_search(n_jobs=n_jobs, refit=False).fit(*iris).cv_results_)
     assert results[0]["params"] == results[1]["params"]
-    np.testing.assert_array_equal(results[0]["mean_test_score"], results[1]["mean_test_score"])
-    np.testing.assert_array_equal(results[0]["rank_test_score"], results[1]["rank_test_score"])
+    np.testing.assert_array_equal(
+        results[0]["mean_test_score"], results[1]["mean_test_score"]
+    )
+    np.testing.assert_array_equal(
+        results[0]["rank_test_score"], results[1]["rank_test_score"]
+    )
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
@@ -324,7 +357,9 @@ def test_no_process_left_behind(iris, tmp_path, n_jobs):
     log = tmp_path / "pids"
     estimator = Sleepy(pid_file=str(log), start_worker=True)
     grid = {"seconds": [0.0, 30.0]}
-    search = LimitedGridSearch(estimator, grid, fit_timeout=LIMIT, n_jobs=n_jobs, refit=False)
+    search = LimitedGridSearch(
+        estimator, grid, fit_timeout=LIMIT, n_jobs=n_jobs, refit=False
+    )
     before = _children()
     with pytest.warns(FitFailedWarning):
         search.fit(*iris)
@@ -342,25 +377,39 @@ def test_refit_is_not_limited(iris):
     grid = {"seconds": [0.0], "refit_seconds": [LIMIT + 0.5]}
     search = LimitedGridSearch(Sleepy(), grid, fit_timeout=LIMIT).fit(*iris)
     assert search.refit_time_ >= LIMIT + 0.5
-    assert isinstance(search.best_estimator_, Sleepy) and hasattr(search.best_estimator_, "classes_")
+    assert isinstance(search.best_estimator_, Sleepy) and hasattr(
+        search.best_estimator_, "classes_"
+    )
     assert not np.isnan(search.cv_results_["mean_test_score"]).any()
 
 
 def test_error_score_raise(iris):
     search = _search(error_score="raise")
-    with pytest.raises(FitTimeoutError, match=r"fit_timeout=0\.5 s \(parameters: \{'seconds': 30\.0"):
+    with pytest.raises(
+        FitTimeoutError, match=r"fit_timeout=0\.5 s \(parameters: \{'seconds': 30\.0"
+    ):
         search.fit(*iris)
     assert search.estimator.__class__ is Sleepy
 
 
 def test_slow_fit_stopped_under_dask(iris):
-    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster):
-        search = LimitedGridSearch(Sleepy(), {"seconds": [0.0, 30.0]}, fit_timeout=LIMIT, n_jobs=-1)
+    distributed = pytest.importorskip(
+        "distributed", reason="the dask extra is not installed"
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        search = LimitedGridSearch(
+            Sleepy(), {"seconds": [0.0, 30.0]}, fit_timeout=LIMIT, n_jobs=-1
+        )
         start = time.monotonic()
-        with joblib.parallel_backend("dask"), pytest.warns(FitFailedWarning, match="fit_timeout"):
+        with (
+            joblib.parallel_backend("dask"),
+            pytest.warns(FitFailedWarning, match="fit_timeout"),
+        ):
             search.fit(*iris)
         assert time.monotonic() - start < 2 * (LIMIT + SLACK) + 5
     scores = search.cv_results_["mean_test_score"]
@@ -377,8 +426,14 @@ def test_genetic_search_fit_timeout(iris):
     results = []
     for n_jobs in (1, 2):
         search = GeneticSearchCV(
-            Sleepy(), space, fit_timeout=LIMIT, population_size=4, generations=2,
-            random_state=0, cv=2, n_jobs=n_jobs,
+            Sleepy(),
+            space,
+            fit_timeout=LIMIT,
+            population_size=4,
+            generations=2,
+            random_state=0,
+            cv=2,
+            n_jobs=n_jobs,
         )
         with warnings.catch_warnings(record=True) as rec:
             warnings.simplefilter("always", FitFailedWarning)
@@ -387,13 +442,19 @@ def test_genetic_search_fit_timeout(iris):
         slow = np.array([p["seconds"] == 30.0 for p in res["params"]])
         assert slow.any()
         params = [tuple(sorted(p.items())) for p in res["params"]]
-        assert len(params) == len(set(params))  # a stopped candidate is never fitted again
+        assert len(params) == len(
+            set(params)
+        )  # a stopped candidate is never fitted again
         assert np.isnan(res["mean_test_score"][slow]).all()
         assert not np.isnan(res["mean_test_score"][~slow]).any()
         assert any("fit_timeout=0.5" in str(w.message) for w in rec)
-        assert (res["rank_test_score"][slow] > res["rank_test_score"][~slow].max()).all()
+        assert (
+            res["rank_test_score"][slow] > res["rank_test_score"][~slow].max()
+        ).all()
         assert isinstance(search.best_estimator_, Sleepy)
         assert search.estimator.__class__ is Sleepy
         results.append(res)
     assert results[0]["params"] == results[1]["params"]
-    np.testing.assert_array_equal(results[0]["mean_test_score"], results[1]["mean_test_score"])
+    np.testing.assert_array_equal(
+        results[0]["mean_test_score"], results[1]["mean_test_score"]
+    )
