@@ -6,27 +6,111 @@ gahpo touches is imported here, so a scikit-learn upgrade breaks (if ever) in
 one place, and CI tests the oldest and newest supported versions.
 """
 
+import contextlib
+
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 __all__ = [
     "BaseSearchCV",
+    "FrozenSplits",
     "HasMethods",
     "Interval",
+    "SearchCV",
     "StrOptions",
-    "search_context",
-    "generation_context",
+    "all_fits_failed",
     "end_context",
+    "generation_context",
+    "search_context",
+    "set_during_fit",
 ]
+
+
+def all_fits_failed(exc):
+    """Whether ``exc`` is scikit-learn's "All the N fits failed." error.
+
+    ``evaluate_candidates`` raises it (a ``ValueError``) when every fit of a
+    batch failed; scikit-learn has no exception class for it, only the text.
+    """
+    text = str(exc).lstrip()
+    return (
+        isinstance(exc, ValueError)
+        and text.startswith("All the")
+        and ("fits failed" in text)
+    )
+
+
+class FrozenSplits:
+    """A CV splitter whose every ``split`` gives the first call's folds.
+
+    Made from what ``check_cv`` returns, so a one-shot generator of folds is
+    read once and then served to scikit-learn and every generation.
+    """
+
+    def __init__(self, cv):
+        self.cv = cv
+        self._splits = None
+
+    def split(self, X, y=None, groups=None, **params):
+        if self._splits is None:
+            self._splits = list(self.cv.split(X, y, groups, **params))
+        return iter(self._splits)
+
+    def get_n_splits(self, X=None, y=None, groups=None, **params):
+        if self._splits is not None:
+            return len(self._splits)
+        return self.cv.get_n_splits(X, y, groups, **params)
+
+
+@contextlib.contextmanager
+def set_during_fit(search, **values):
+    """Set attributes of ``search`` during ``BaseSearchCV.fit``, then restore them.
+
+    scikit-learn's ``fit`` reads ``verbose`` and ``cv`` from the search itself
+    (and ``check_cv`` returns a splitter object unchanged); the user's values
+    are back when ``fit`` returns or raises.
+    """
+    saved = {name: getattr(search, name) for name in values}
+    for name, value in values.items():
+        setattr(search, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(search, name, value)
+
+
+class SearchCV(BaseSearchCV):
+    """``BaseSearchCV`` with the private hooks gahpo needs, named here only.
+
+    scikit-learn builds ``cv_results_`` in ``_format_results`` from the rows
+    it evaluated in this ``fit``. A subclass gives the rows to format through
+    :meth:`_rows_to_format` (gahpo adds rows resumed from a checkpoint and
+    rows of generations whose every fit failed), and formats rows of its own
+    with :meth:`_format_rows`.
+    """
+
+    def _rows_to_format(self, params, n_splits, out, more_results):
+        """``(params, out, more_results)`` to format; by default the given ones."""
+        return params, out, more_results
+
+    def _format_rows(self, params, n_splits, out, more_results):
+        """``cv_results_`` of the given rows, as scikit-learn formats them."""
+        return BaseSearchCV._format_results(self, params, n_splits, out, more_results)
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        params, out, more = self._rows_to_format(
+            list(candidate_params), n_splits, list(out), dict(more_results or {})
+        )
+        return self._format_rows(params, n_splits, out, more)
 
 
 def search_context(callback_ctx, estimator):
     """Open the "search" task of scikit-learn's callback API (1.9+), if any."""
     if callback_ctx is None:
         return None
-    return callback_ctx.subcontext(task_name="search", max_subtasks=None).call_on_fit_task_begin(
-        estimator=estimator
-    )
+    ctx = callback_ctx.subcontext(task_name="search", max_subtasks=None)
+    return ctx.call_on_fit_task_begin(estimator=estimator)
 
 
 def generation_context(search_ctx, estimator, n_fits):

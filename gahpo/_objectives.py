@@ -6,8 +6,11 @@ columns; nothing else of scikit-learn is needed.
 """
 
 import numpy as np
+from deap import tools
 
-__all__ = ["guiding_metric", "objective_columns", "parse_objectives"]
+from .space import Individual
+
+__all__ = ["guiding_metric", "objective_columns", "parse_objectives", "pareto_front"]
 
 #: Objectives read from ``mean_<name>`` (seconds, minimized by default).
 TIMINGS = ("fit_time", "score_time")
@@ -109,3 +112,18 @@ def objective_columns(results, objectives):
     return np.column_stack(
         [sign * objective_column(results, name) for name, sign in objectives]
     )
+
+
+def pareto_front(values):
+    """Indices of the rows of ``values`` (all maximized) that none dominates.
+
+    >>> pareto_front([[1, 0], [0, 1], [0, 0]]).tolist()
+    [0, 1]
+    """
+    individuals = []
+    for i, row in enumerate(np.atleast_2d(values)):
+        ind = Individual([i])
+        ind.set_score(row)
+        individuals.append(ind)
+    front = tools.sortNondominated(individuals, len(individuals), first_front_only=True)
+    return np.array(sorted(ind[0] for ind in front[0]), dtype=int)

@@ -133,8 +133,9 @@ def test_foreign_file_and_future_version_are_refused(tmp_path):
     path.write_bytes(pickle.dumps({"hello": "world"}))
     with pytest.raises(ValueError, match="not a gahpo checkpoint"):
         _checkpoint.load(path)
-    path.write_bytes(pickle.dumps({"format": "gahpo-checkpoint", "version": 999, "state": {}}))
-    with pytest.raises(ValueError, match="format version 999"):
+    payload = pickle.dumps({})
+    path.write_bytes(b"gahpo-checkpoint 999 %d 0\n" % len(payload) + payload)
+    with pytest.raises(ValueError, match="format version '999'"):
         _checkpoint.load(path)
 
 
@@ -156,3 +157,56 @@ def test_custom_operators_resume_in_a_new_process(tmp_path):
         selection=functools.partial(select_tournament, tournament_size=2), **kw,
     ).fit(np.zeros((8, 1)), np.zeros(8))
     assert again.cv_results_["params"] == search.cv_results_["params"]
+
+
+# -- tampering: any change to the file is refused before anything is unpickled --
+
+
+def _tampered(data, how):
+    middle = len(data) // 2
+    if how == "first byte":
+        return bytes([data[0] ^ 0x01]) + data[1:]
+    if how == "header byte":
+        return data[:20] + bytes([data[20] ^ 0x01]) + data[21:]
+    if how == "middle byte":
+        return data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
+    if how == "last byte":
+        return data[:-1] + bytes([data[-1] ^ 0x01])
+    if how == "truncated":
+        return data[:-7]
+    if how == "appended":
+        return data + b"\x00junk"
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["first byte", "header byte", "middle byte", "last byte", "truncated", "appended"],
+)
+def test_a_changed_checkpoint_is_refused_never_resumed(tmp_path, fit_log, how):
+    path = tmp_path / "search.ckpt"
+    kw = dict(SETTINGS, generations=2)
+    GeneticSearchCV(Quadratic(), SPACE, checkpoint=path, **kw).fit(
+        np.zeros((8, 1)), np.zeros(8)
+    )
+    path.write_bytes(_tampered(path.read_bytes(), how))
+    fit_log.clear()
+    with pytest.raises(_checkpoint.CheckpointError, match=str(path)):
+        GeneticSearchCV(Quadratic(), SPACE, checkpoint=path, **kw).fit(
+            np.zeros((8, 1)), np.zeros(8)
+        )
+    assert fit_log == []  # refused before any model was fitted
+
+
+def test_a_changed_payload_is_not_unpickled(tmp_path, monkeypatch):
+    import pickle
+
+    path = tmp_path / "x.ckpt"
+    _checkpoint.save(path, {"a": 1})
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 0x01]))
+    loads = []
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: loads.append(1))
+    with pytest.raises(_checkpoint.CheckpointError, match="checksum"):
+        _checkpoint.load(path)
+    assert loads == []

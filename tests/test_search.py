@@ -601,3 +601,51 @@ def test_scikit_learn_callbacks_see_each_generation(iris):
         r["n_evaluated"] > 0 for r in search.history_
     )
     assert "search" in recorder.tasks
+
+
+class _FailsAfter(Quadratic):
+    """Fits normally ``ok`` times in this process, then every fit fails."""
+
+    fits = 0
+
+    def __init__(self, a=1.0, b=0.5, c="x", d=3, fail=False, ok=8):
+        super().__init__(a=a, b=b, c=c, d=d, fail=fail)
+        self.ok = ok
+
+    def fit(self, X, y=None, sample_weight=None):
+        type(self).fits += 1
+        if type(self).fits > self.ok:
+            raise ValueError("broken from here on")
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_later_generations_that_fail_entirely_are_kept_as_failures():
+    _FailsAfter.fits = 0
+    search = GeneticSearchCV(
+        _FailsAfter(ok=8), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
+        cv=2, population_size=4, generations=3, random_state=0, refit=False,
+        surrogate=None,
+    )
+    with pytest.warns(FitFailedWarning, match="Every fit of generation 1 failed"):
+        search.fit(np.zeros((10, 2)), np.zeros(10))
+    res = search.cv_results_
+    gen = np.asarray(res["generation"])
+    assert set(gen) == {0, 1, 2}  # the last generation failed after sklearn's last batch
+    assert len(gen) == sum(r["n_evaluated"] for r in search.history_)
+    assert np.all(np.isfinite(res["mean_test_score"][gen == 0]))
+    assert np.all(np.isnan(res["mean_test_score"][gen > 0]))
+    assert gen[search.best_index_] == 0
+    assert search.n_generations_ == 3
+
+
+def test_the_all_fits_failed_error_of_this_scikit_learn_is_recognised():
+    from sklearn.model_selection import GridSearchCV
+
+    from gahpo._compat import all_fits_failed
+
+    with pytest.raises(ValueError) as info:
+        GridSearchCV(Quadratic(fail=True), {"a": [1.0, 2.0]}, cv=2).fit(
+            np.zeros((10, 2)), np.zeros(10)
+        )
+    assert all_fits_failed(info.value)
+    assert not all_fits_failed(ValueError("Some fits failed"))

@@ -1,0 +1,172 @@
+"""What ``GeneticSearchCV.fit`` checks and derives before any model is fitted.
+
+``_parameter_constraints`` checks each argument on its own; this module checks
+what depends on several (``elitism`` against the population, ``n_offspring``
+of a (mu, lambda) scheme, objectives against ``scoring``), resolves the
+parts given by name, and derives the budget.
+"""
+
+import inspect
+import math
+
+from ._engine import GeneticEngine
+from ._objectives import parse_objectives
+from .operators import CROSSOVER, MUTATION, SELECTION
+from .schedules import rate_at
+from .schemes import as_scheme
+from .space import SearchSpace
+from .surrogate import ExtraTreesSurrogate, check_screen
+
+__all__ = ["budget", "check_search", "make_engine"]
+
+#: The study's population and generations, used without ``n_iter``.
+STUDY = (25, 25)
+
+#: (positional probe, keyword probe, signature in messages) per operator family
+_PROBES = {
+    "selection": (([], 0), {"rng": None}, "select(individuals, k, *, rng)"),
+    "crossover": (
+        ([], [], None),
+        {"rng": None},
+        "crossover(ind1, ind2, space, *, rng)",
+    ),
+    "mutation": (([], None), {"rng": None}, "mutation(individual, space, *, rng)"),
+}
+
+
+def budget(n_iter, population_size, generations):
+    """``(population_size, generations)`` with the ones left to None derived.
+
+    Without ``n_iter``: the study's 25 and 25. With a budget of ``n_iter``
+    distinct candidates: ``population_size = min(25, max(6, round(0.7 *
+    sqrt(n_iter)) + 1))`` and ``generations = 2 * ceil(n_iter /
+    population_size) + 1`` (a safety cap: the budget ends the search). Values
+    given are kept.
+
+    Examples
+    --------
+    >>> budget(None, None, None), budget(60, None, None), budget(60, 10, None)
+    ((25, 25), (6, 21), (10, 13))
+    """
+    if n_iter is None:
+        return population_size or STUDY[0], generations or STUDY[1]
+    population = population_size or min(25, max(6, round(0.7 * math.sqrt(n_iter)) + 1))
+    return population, generations or 2 * math.ceil(n_iter / population) + 1
+
+
+def _resolve(name, value, registry):
+    """An operator given by name or as a callable, checked against its signature."""
+    if isinstance(value, str):
+        return registry[value]
+    args, kwargs, signature = _PROBES[name]
+    try:
+        inspect.signature(value).bind(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"`{name}` must be one of {sorted(registry)} or a callable with the "
+            f"signature {signature}; {value!r} does not accept it ({exc})."
+        ) from None
+    return value
+
+
+def check_search(search):
+    """Validate what ``_parameter_constraints`` cannot; return the resolved settings.
+
+    Returns
+    -------
+    dict
+        ``space`` (SearchSpace), ``objectives`` (``[(name, sign)]`` or None),
+        ``population_size`` and ``generations`` (after :func:`budget`),
+        ``scheme``, ``surrogate`` (a screen or None), ``selection``,
+        ``crossover``, ``mutation`` (callables) and ``initial`` (individuals
+        of ``initial_params``).
+    """
+    space = SearchSpace(search.param_distributions)
+    space.check_parameters(search.estimator)
+    population_size, generations = budget(
+        search.n_iter, search.population_size, search.generations
+    )
+    if search.elitism >= population_size:
+        raise ValueError(
+            "`elitism` must be smaller than `population_size`, got "
+            f"elitism={search.elitism!r}, population_size={population_size!r}."
+        )
+    for i, callback in enumerate(search.callbacks or ()):
+        if not callable(callback):
+            raise TypeError(
+                f"`callbacks` must hold callables `callback(search, record)`; "
+                f"item {i} is {type(callback).__name__} {callback!r}."
+            )
+    objectives = parse_objectives(search.objectives, search.scoring)
+    surrogate = search.surrogate
+    if surrogate == "auto":
+        surrogate = ExtraTreesSurrogate() if objectives is None else None
+    if surrogate is not None:
+        check_screen(surrogate)
+    scheme = as_scheme(search.scheme)
+    if scheme.name == "mu_comma_lambda" and (
+        (scheme.n_offspring or population_size) < population_size
+    ):
+        raise ValueError(
+            "MuCommaLambda keeps survivors among the children only, so its "
+            "`n_offspring` must be at least `population_size`, got "
+            f"n_offspring={scheme.n_offspring!r}, population_size={population_size!r}."
+        )
+    for name in ("crossover_proba", "mutation_proba"):
+        rate_at(name, getattr(search, name), 1)  # a bad schedule fails now
+    strength = getattr(search.mutation, "strength", None)
+    if callable(strength):
+        rate_at("mutation strength", strength, 1, high=math.inf)
+    selection = search.selection
+    if selection == "auto":
+        selection = "nsga2" if len(objectives or ()) > 1 else "tournament"
+    initial = []
+    for i, params in enumerate(search.initial_params or ()):
+        ind = space.from_params(params) if isinstance(params, dict) else None
+        if ind is None:
+            raise ValueError(
+                f"initial_params[{i}] must be a dict of parameters that lies in "
+                f"param_distributions (every parameter of one sub-space, each "
+                f"inside its gene), got {params!r}."
+            )
+        initial.append(ind)
+    return {
+        "space": space,
+        "objectives": objectives,
+        "population_size": population_size,
+        "generations": generations,
+        "scheme": scheme,
+        "surrogate": surrogate,
+        "selection": _resolve("selection", selection, SELECTION),
+        "crossover": _resolve("crossover", search.crossover, CROSSOVER),
+        "mutation": _resolve("mutation", search.mutation, MUTATION),
+        "initial": initial,
+    }
+
+
+def make_engine(search, settings, rng):
+    """The engine of one ``fit``, from the settings :func:`check_search` resolved.
+
+    The first population holds the estimator's own defaults (where they lie
+    in the space), then ``initial_params``, then a space-filling design.
+    """
+    space = settings["space"]
+    defaults = space.from_params(
+        search.estimator.get_params(deep=True), partial=True, rng=rng
+    )
+    initial = ([defaults] if defaults is not None else []) + settings["initial"]
+    return GeneticEngine(
+        space,
+        population_size=settings["population_size"],
+        scheme=settings["scheme"],
+        elitism=search.elitism,
+        selection=settings["selection"],
+        crossover=settings["crossover"],
+        mutation=settings["mutation"],
+        crossover_proba=search.crossover_proba,
+        mutation_proba=search.mutation_proba,
+        initial=initial,
+        rng=rng,
+        surrogate=settings["surrogate"],
+        max_evaluations=search.n_iter,
+    )
