@@ -116,4 +116,5 @@ def worker_threads():
     from threadpoolctl import threadpool_info
 
     return os.getpid(), sorted(
-        {f"{p.get('internal_api')}: {p.get('num_threads')}" for p in threadpool_info()})
+        {f"{p.get('internal_api')}: {p.get('num_threads')}" for p in threadpool_info()}
+    )

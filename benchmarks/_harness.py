@@ -73,9 +73,19 @@ import numpy as np  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 METHODS = ("gahpo", "random", "halving", "tpe", "ga-peer")
-VERSIONED = ("sklearn-gahpo", "scikit-learn", "numpy", "scipy", "joblib", "deap",
-             "threadpoolctl", "optuna", "optuna-integration", "sklearn-genetic-opt",
-             "pandas")
+VERSIONED = (
+    "sklearn-gahpo",
+    "scikit-learn",
+    "numpy",
+    "scipy",
+    "joblib",
+    "deap",
+    "threadpoolctl",
+    "optuna",
+    "optuna-integration",
+    "sklearn-genetic-opt",
+    "pandas",
+)
 
 
 # -- the run: threads, provenance, JSON ---------------------------------------
@@ -84,8 +94,11 @@ VERSIONED = ("sklearn-gahpo", "scikit-learn", "numpy", "scipy", "joblib", "deap"
 def thread_pools():
     from threadpoolctl import threadpool_info
 
-    return [f"{p.get('internal_api')} ({p.get('user_api')}): "
-            f"{p.get('num_threads')} thread(s)" for p in threadpool_info()]
+    return [
+        f"{p.get('internal_api')} ({p.get('user_api')}): "
+        f"{p.get('num_threads')} thread(s)"
+        for p in threadpool_info()
+    ]
 
 
 class Run:
@@ -108,13 +121,21 @@ class Run:
         self.log(f"# {title}")
         self.log(pinning_line(self.pools))
         m = self.machine
-        self.log(f"Machine: {m['cpu_count']} CPUs, load average "
-                 f"{m['load_average_1_5_15']}, Python {m['python']}, scikit-learn "
-                 f"{m['scikit-learn']}, numpy {m['numpy']}, gahpo {m['gahpo']}.")
+        self.log(
+            f"Machine: {m['cpu_count']} CPUs, load average "
+            f"{m['load_average_1_5_15']}, Python {m['python']}, scikit-learn "
+            f"{m['scikit-learn']}, numpy {m['numpy']}, gahpo {m['gahpo']}."
+        )
         dirty = self.source["gahpo_dirty_files"]
-        self.log(f"Source: commit {(self.source['commit'] or '?')[:12]}"
-                 + (f", {len(dirty)} uncommitted file(s) in gahpo/" if dirty
-                    else ", gahpo/ clean") + ".")
+        self.log(
+            f"Source: commit {(self.source['commit'] or '?')[:12]}"
+            + (
+                f", {len(dirty)} uncommitted file(s) in gahpo/"
+                if dirty
+                else ", gahpo/ clean"
+            )
+            + "."
+        )
 
     @staticmethod
     def log(message=""):
@@ -129,8 +150,12 @@ class Run:
             "versions": versions(),
             "source": self.source,
             "source_after": source_state(),
-            "threads": {"pinned_to": BLAS_THREADS, "variables": list(THREAD_VARIABLES),
-                        "variables_overridden": OVERRIDDEN, "pools": self.pools},
+            "threads": {
+                "pinned_to": BLAS_THREADS,
+                "variables": list(THREAD_VARIABLES),
+                "variables_overridden": OVERRIDDEN,
+                "pools": self.pools,
+            },
             "load_average_before_after": [self.load_before, load_average()],
             "total_seconds": round(time.perf_counter() - self.started, 1),
         }
@@ -138,8 +163,10 @@ class Run:
     def write(self, path, payload):
         """Write ``payload`` plus the metadata to ``path`` (skipped if '')."""
         load = load_average()
-        self.log(f"\nTotal {time.perf_counter() - self.started:.0f}s. Load average "
-                 f"(1 min) before {self.load_before[0]:.2f}, after {load[0]:.2f}.")
+        self.log(
+            f"\nTotal {time.perf_counter() - self.started:.0f}s. Load average "
+            f"(1 min) before {self.load_before[0]:.2f}, after {load[0]:.2f}."
+        )
         if path:
             write_json(path, {**self.metadata(), **payload})
             self.log(f"Results written to {path}")
@@ -151,12 +178,15 @@ def start(name, title, argv=None):
 
 
 def pinning_line(pools):
-    return (f"Threads pinned to {BLAS_THREADS}: "
-            + ", ".join(f"{v}={BLAS_THREADS}" for v in THREAD_VARIABLES)
-            + " set before importing numpy (inherited by joblib workers)"
-            + (f", overriding {', '.join(OVERRIDDEN)}" if OVERRIDDEN else "")
-            + f"; threadpoolctl.threadpool_limits({BLAS_THREADS}) here: "
-            + ("; ".join(pools) or "no thread pool loaded") + ".")
+    return (
+        f"Threads pinned to {BLAS_THREADS}: "
+        + ", ".join(f"{v}={BLAS_THREADS}" for v in THREAD_VARIABLES)
+        + " set before importing numpy (inherited by joblib workers)"
+        + (f", overriding {', '.join(OVERRIDDEN)}" if OVERRIDDEN else "")
+        + f"; threadpoolctl.threadpool_limits({BLAS_THREADS}) here: "
+        + ("; ".join(pools) or "no thread pool loaded")
+        + "."
+    )
 
 
 def load_average():
@@ -221,15 +251,21 @@ def source_state():
     def git(*args):
         try:
             return subprocess.run(
-                ["git", "--no-optional-locks", "-C", ROOT, *args], capture_output=True,
-                text=True, timeout=30, check=True).stdout.strip()
+                ["git", "--no-optional-locks", "-C", ROOT, *args],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
+            ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return None
 
     dirty = git("status", "--porcelain", "--", "gahpo")
-    return {"commit": git("rev-parse", "HEAD"),
-            "gahpo_dirty_files": dirty.splitlines() if dirty else [],
-            "gahpo_sha256": source_hash()}
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "gahpo_dirty_files": dirty.splitlines() if dirty else [],
+        "gahpo_sha256": source_hash(),
+    }
 
 
 def results_path(name):
@@ -297,8 +333,14 @@ def markdown_table(header, rows):
     def line(row):
         return "| " + " | ".join(c.rjust(w) for c, w in zip(row, widths)) + " |"
 
-    rule = "|" + "|".join("-" * (w + 1) + ":" if i else ":" + "-" * (w + 1)
-                          for i, w in enumerate(widths)) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            "-" * (w + 1) + ":" if i else ":" + "-" * (w + 1)
+            for i, w in enumerate(widths)
+        )
+        + "|"
+    )
     return "\n".join([line(cells[0]), rule] + [line(row) for row in cells[1:]])
 
 
@@ -311,9 +353,14 @@ def run_child(cmd, timeout=None, env=None):
     The child runs in its own session, so that on a timeout its joblib
     workers are stopped with it (by its process group).
     """
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True,
-                            env=None if env is None else {**os.environ, **env})
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=None if env is None else {**os.environ, **env},
+    )
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -448,8 +495,9 @@ def _encode(p, method):
             return s.Categorical(list(p.values))
         if isinstance(p, Int):
             return s.Integer(p.low, p.high)
-        return s.Continuous(p.low, p.high,
-                            distribution="log-uniform" if p.log else "uniform")
+        return s.Continuous(
+            p.low, p.high, distribution="log-uniform" if p.log else "uniform"
+        )
     raise ValueError(f"unknown method {method!r}; choose from {METHODS}")
 
 
@@ -460,8 +508,10 @@ def encode(space, method):
 
 def describe(space):
     """``repr`` of each encoded parameter, scipy frozen distributions by name."""
-    return {k: (f"{v.dist.name}{v.args}" if hasattr(v, "dist") else repr(v))
-            for k, v in space.items()}
+    return {
+        k: (f"{v.dist.name}{v.args}" if hasattr(v, "dist") else repr(v))
+        for k, v in space.items()
+    }
 
 
 # -- the peers -------------------------------------------------------------------
@@ -469,8 +519,10 @@ def describe(space):
 
 def unavailable_reason(method):
     """None if ``method`` can run here, else why not."""
-    modules = {"tpe": ("optuna", "optuna_integration.sklearn"),
-               "ga-peer": ("sklearn_genetic",)}.get(method, ())
+    modules = {
+        "tpe": ("optuna", "optuna_integration.sklearn"),
+        "ga-peer": ("sklearn_genetic",),
+    }.get(method, ())
     for module in modules:
         try:
             __import__(module)
@@ -521,31 +573,41 @@ def make_search(method, estimator, space, *, budget, cv, n_jobs=1, seed=0, **kwa
     if method == "random":
         from sklearn.model_selection import RandomizedSearchCV
 
-        return RandomizedSearchCV(estimator, native, n_iter=budget, random_state=seed,
-                                  **common, **kwargs)
+        return RandomizedSearchCV(
+            estimator, native, n_iter=budget, random_state=seed, **common, **kwargs
+        )
     if method == "halving":
         from sklearn.experimental import enable_halving_search_cv  # noqa: F401
         from sklearn.model_selection import HalvingRandomSearchCV
 
-        return HalvingRandomSearchCV(estimator, native, n_candidates=budget,
-                                     random_state=seed, **common, **kwargs)
+        return HalvingRandomSearchCV(
+            estimator,
+            native,
+            n_candidates=budget,
+            random_state=seed,
+            **common,
+            **kwargs,
+        )
     if method == "tpe":
         import optuna
         from optuna_integration.sklearn import OptunaSearchCV
 
-        study = optuna.create_study(direction="maximize",
-                                    sampler=optuna.samplers.TPESampler(seed=seed))
+        study = optuna.create_study(
+            direction="maximize", sampler=optuna.samplers.TPESampler(seed=seed)
+        )
         kwargs.setdefault("n_trials", budget)
-        return OptunaSearchCV(estimator, native, random_state=seed, study=study,
-                              **common, **kwargs)
+        return OptunaSearchCV(
+            estimator, native, random_state=seed, study=study, **common, **kwargs
+        )
     if method == "ga-peer":
         from sklearn_genetic import GASearchCV
 
         population, generations, _ = ga_peer_budget(budget)
         kwargs.setdefault("population_size", population)
         kwargs.setdefault("generations", generations)
-        search = GASearchCV(estimator, param_grid=native, verbose=False, **common,
-                            **kwargs)
+        search = GASearchCV(
+            estimator, param_grid=native, verbose=False, **common, **kwargs
+        )
         # No random_state: it draws from `random` (DEAP, its Categorical) and
         # numpy's global generator; Categorical() reseeds `random` when built,
         # so seed after building.
@@ -584,28 +646,51 @@ def evaluations(method, search):
         for row in search.logbook.chapters["parameters"]:
             params = {n: row[n] for n in names}
             k = key(params)
-            out.append({"params": params, "score": float(row["score"]),
-                        "fit_seconds": float(np.sum(row["fit_time"])),
-                        "score_seconds": float(np.sum(row["score_time"])),
-                        "cached": k in seen})
+            out.append(
+                {
+                    "params": params,
+                    "score": float(row["score"]),
+                    "fit_seconds": float(np.sum(row["fit_time"])),
+                    "score_seconds": float(np.sum(row["score_time"])),
+                    "cached": k in seen,
+                }
+            )
             seen.add(k)
         return out
     n_splits = search.n_splits_
     if method == "tpe":
         import optuna
 
-        trials = sorted((t for t in search.trials_
-                         if t.state == optuna.trial.TrialState.COMPLETE),
-                        key=lambda t: t.number)
-        return [{"params": dict(t.params), "score": t.value,
-                 "fit_seconds": n_splits * t.user_attrs.get("mean_fit_time", 0.0),
-                 "score_seconds": n_splits * t.user_attrs.get("mean_score_time", 0.0),
-                 "cached": False} for t in trials]
+        trials = sorted(
+            (t for t in search.trials_ if t.state == optuna.trial.TrialState.COMPLETE),
+            key=lambda t: t.number,
+        )
+        return [
+            {
+                "params": dict(t.params),
+                "score": t.value,
+                "fit_seconds": n_splits * t.user_attrs.get("mean_fit_time", 0.0),
+                "score_seconds": n_splits * t.user_attrs.get("mean_score_time", 0.0),
+                "cached": False,
+            }
+            for t in trials
+        ]
     res = search.cv_results_
-    return [{"params": p, "score": float(s), "fit_seconds": n_splits * float(f),
-             "score_seconds": n_splits * float(t), "cached": False}
-            for p, s, f, t in zip(res["params"], res["mean_test_score"],
-                                  res["mean_fit_time"], res["mean_score_time"])]
+    return [
+        {
+            "params": p,
+            "score": float(s),
+            "fit_seconds": n_splits * float(f),
+            "score_seconds": n_splits * float(t),
+            "cached": False,
+        }
+        for p, s, f, t in zip(
+            res["params"],
+            res["mean_test_score"],
+            res["mean_fit_time"],
+            res["mean_score_time"],
+        )
+    ]
 
 
 def silence_warnings():
@@ -613,15 +698,20 @@ def silence_warnings():
     from sklearn.exceptions import ConvergenceWarning
 
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
-    warnings.filterwarnings("ignore", message="Got `batch_size` less than 1",
-                            category=UserWarning)
-    warnings.filterwarnings("ignore", message="A class named '(FitnessMax|Individual)'",
-                            category=RuntimeWarning)
+    warnings.filterwarnings(
+        "ignore", message="Got `batch_size` less than 1", category=UserWarning
+    )
+    warnings.filterwarnings(
+        "ignore",
+        message="A class named '(FitnessMax|Individual)'",
+        category=RuntimeWarning,
+    )
     if unavailable_reason("tpe") is None:
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         experimental = optuna.exceptions.ExperimentalWarning
         warnings.filterwarnings("ignore", category=experimental)
-        warnings.filterwarnings("ignore", message=".*optuna.terminator",
-                                category=FutureWarning)
+        warnings.filterwarnings(
+            "ignore", message=".*optuna.terminator", category=FutureWarning
+        )

@@ -20,9 +20,9 @@ Run::
     python benchmarks/fit_timeout_cost.py       # 200 fits, 20 spawned, 5 rounds
 """
 
-import _common as C  # noqa: I001  (first: pins BLAS/OpenMP threads)
+import _harness as H  # noqa: I001  (first: pins BLAS/OpenMP threads)
 
-OVERRIDDEN = C.pin_threads_env(1)
+OVERRIDDEN = H.OVERRIDDEN
 
 import argparse  # noqa: E402
 import statistics  # noqa: E402
@@ -92,7 +92,7 @@ def main(argv=None):
     p.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
     p.add_argument(
         "--json",
-        default=C.default_results_path("fit_timeout_cost.json"),
+        default=H.results_path("fit_timeout_cost.json"),
         help="results file (default: benchmarks/results/fit_timeout_cost.json)",
     )
     args = p.parse_args(argv)
@@ -134,7 +134,7 @@ def main(argv=None):
         )
     for key, value in summary.items():
         print(f"{key}: {value:.2f}")
-    C.write_json(
+    H.write_json(
         args.json,
         {
             "benchmark": "fit_timeout_cost",
@@ -152,9 +152,9 @@ def main(argv=None):
             },
             "summary": summary,
             "rounds": rounds,
-            "machine": C.machine_info(),
+            "machine": H.machine_info(),
             "thread_pinning_overridden": OVERRIDDEN,
-            "source": C.source_state(),
+            "source": H.source_state(),
             "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
         },
     )

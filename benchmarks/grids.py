@@ -94,17 +94,25 @@ def load_task_data(task):
         X, _, y, _ = train_test_split(
             X / 16.0, y, train_size=800, stratify=y, random_state=0
         )
-        return X, y, (
-            "load_digits() / 16, stratified subsample of 800 "
-            "(train_test_split(train_size=800, stratify=y, random_state=0))"
+        return (
+            X,
+            y,
+            (
+                "load_digits() / 16, stratified subsample of 800 "
+                "(train_test_split(train_size=800, stratify=y, random_state=0))"
+            ),
         )
     if task == "gbm":
         X, y = make_classification(
             n_samples=2000, n_features=20, n_informative=8, flip_y=0.05, random_state=0
         )
-        return X, y, (
-            "make_classification(n_samples=2000, n_features=20, n_informative=8, "
-            "flip_y=0.05, random_state=0)"
+        return (
+            X,
+            y,
+            (
+                "make_classification(n_samples=2000, n_features=20, n_informative=8, "
+                "flip_y=0.05, random_state=0)"
+            ),
         )
     raise ValueError(f"unknown task {task!r}; choose from {sorted(GRIDS)}")
 
@@ -171,8 +179,11 @@ def build(task, n_jobs=2):
 
     X, y, data_description = load_task_data(task)
     configs = configurations(task)
-    print(f"[{task}] {len(configs)} configurations x {N_SPLITS} folds, "
-          f"n_jobs={n_jobs} ...", flush=True)
+    print(
+        f"[{task}] {len(configs)} configurations x {N_SPLITS} folds, "
+        f"n_jobs={n_jobs} ...",
+        flush=True,
+    )
     start = time.perf_counter()
     results = Parallel(n_jobs=n_jobs, verbose=5)(
         delayed(_evaluate)(task, params, X, y) for params in configs
@@ -180,12 +191,14 @@ def build(task, n_jobs=2):
     seconds = time.perf_counter() - start
     rows = []
     for params, (folds, fit_time) in zip(configs, results):
-        rows.append({
-            "params": {k: to_json(v) for k, v in params.items()},
-            "mean_test_score": float(np.mean(folds)),
-            "fold_scores": folds,
-            "mean_fit_time": fit_time,
-        })
+        rows.append(
+            {
+                "params": {k: to_json(v) for k, v in params.items()},
+                "mean_test_score": float(np.mean(folds)),
+                "fold_scores": folds,
+                "mean_fit_time": fit_time,
+            }
+        )
     scores = np.array([r["mean_test_score"] for r in rows])
     best = int(np.argmax(scores))
     table = {
@@ -194,12 +207,14 @@ def build(task, n_jobs=2):
         "data": data_description,
         "estimator": repr(make_task_estimator(task, {})),
         "cv": f"StratifiedKFold(n_splits={N_SPLITS}, shuffle=True, "
-              f"random_state={CV_SEED})",
+        f"random_state={CV_SEED})",
         "scoring": "accuracy",
         "grid": {k: [to_json(v) for v in values] for k, values in GRIDS[task].items()},
         "n_configurations": len(rows),
-        "optimum": {"params": rows[best]["params"],
-                    "mean_test_score": float(scores[best])},
+        "optimum": {
+            "params": rows[best]["params"],
+            "mean_test_score": float(scores[best]),
+        },
         "spread": _spread(scores),
         "rows": rows,
         "build": {
@@ -256,8 +271,9 @@ class Table:
         self.task = task
         self.data = data
         self.names = list(data["grid"])
-        self.values = {k: [_from_json(k, v) for v in vs]
-                       for k, vs in data["grid"].items()}
+        self.values = {
+            k: [_from_json(k, v) for v in vs] for k, vs in data["grid"].items()
+        }
         # key: tuple of *indices* into each parameter's list of values, so that
         # a float that went through a library (np.float64, a copy) still matches
         self.scores, self.fit_times = {}, {}
@@ -406,11 +422,16 @@ def dummy_data(n=20):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--build", nargs="+", metavar="TASK",
-                        help=f"tasks to build: {sorted(GRIDS)} or 'all'")
+    parser.add_argument(
+        "--build",
+        nargs="+",
+        metavar="TASK",
+        help=f"tasks to build: {sorted(GRIDS)} or 'all'",
+    )
     parser.add_argument("--n-jobs", type=int, default=2, help="worker processes")
-    parser.add_argument("--show", action="store_true",
-                        help="print the spread of stored grids")
+    parser.add_argument(
+        "--show", action="store_true", help="print the spread of stored grids"
+    )
     args = parser.parse_args(argv)
     if not args.build and not args.show:
         parser.error("nothing to do: give --build TASK ... or --show")
@@ -430,8 +451,10 @@ def main(argv=None):
         for task in GRIDS:
             if os.path.exists(grid_path(task)):
                 table = Table(task)
-                print(f"[{task}] built in {table.data['build']['seconds']} s; "
-                      f"{_spread_line(table.data)}")
+                print(
+                    f"[{task}] built in {table.data['build']['seconds']} s; "
+                    f"{_spread_line(table.data)}"
+                )
             else:
                 print(f"[{task}] not built")
 

@@ -40,8 +40,10 @@ def alternatives():
         "crossover=two_point": {"crossover": "two_point"},
         "crossover=blend": {"crossover": "blend"},
         "scheme=mu_plus_lambda": {"scheme": "mu_plus_lambda", "selection": "best"},
-        "scheme=mu_comma_lambda": {"scheme": MuCommaLambda(n_offspring=20),
-                                   "selection": "best"},
+        "scheme=mu_comma_lambda": {
+            "scheme": MuCommaLambda(n_offspring=20),
+            "selection": "best",
+        },
         "adaptive_mutation": {"mutation": GeneWise(adaptive=True)},
         "surrogate=None": {"surrogate": None},
     }
@@ -57,26 +59,45 @@ class Synthetic(BaseEstimator):
         return self
 
     def score(self, X, y=None):
-        return -((math.log10(self.a) - 1.0) ** 2 + (self.b - 0.3) ** 2 * 4
-                 + (self.c != "y") * 0.5 + ((self.d - 7) / 10) ** 2)
+        return -(
+            (math.log10(self.a) - 1.0) ** 2
+            + (self.b - 0.3) ** 2 * 4
+            + (self.c != "y") * 0.5
+            + ((self.d - 7) / 10) ** 2
+        )
 
 
 def run_synthetic(overrides, budget, seed):
     from gahpo import GeneticSearchCV
     from gahpo.space import Integer, Real
 
-    space = {"a": Real(1e-3, 1e3, log=True), "b": Real(0.0, 1.0),
-             "c": ["w", "x", "y", "z"], "d": Integer(0, 20)}
-    search = GeneticSearchCV(Synthetic(), space, population_size=quality.GA_POPULATION,
-                             n_iter=budget, cv=2, refit=False, random_state=seed,
-                             **overrides)
+    space = {
+        "a": Real(1e-3, 1e3, log=True),
+        "b": Real(0.0, 1.0),
+        "c": ["w", "x", "y", "z"],
+        "d": Integer(0, 20),
+    }
+    search = GeneticSearchCV(
+        Synthetic(),
+        space,
+        population_size=quality.GA_POPULATION,
+        n_iter=budget,
+        cv=2,
+        refit=False,
+        random_state=seed,
+        **overrides,
+    )
     search.fit(*grids.dummy_data())  # both folds score the same: the mean is exact
     return -float(np.max(search.cv_results_["mean_test_score"]))
 
 
 def run_task(task, overrides, budget, seed):
-    kwargs = {"population_size": quality.GA_POPULATION, "generations": budget,
-              "n_iter": None, **overrides}
+    kwargs = {
+        "population_size": quality.GA_POPULATION,
+        "generations": budget,
+        "n_iter": None,
+        **overrides,
+    }
     _, scores, _, _ = quality.run_gahpo(task, kwargs, budget, seed)
     return (grids.get_table(task).optimum - max(scores[:budget])) * 100
 
@@ -93,24 +114,46 @@ def main(argv=None):
     results = {}
     for name, overrides in alternatives().items():
         for task in args.tasks:
-            runner = run_synthetic if task == "synthetic" else (
-                lambda *a, task=task: run_task(task, *a))
+            runner = (
+                run_synthetic
+                if task == "synthetic"
+                else (lambda *a, task=task: run_task(task, *a))
+            )
             results.setdefault(name, {})[task] = [
-                runner(overrides, args.budget, seed) for seed in range(args.seeds)]
-        run.log(f"   {name}: " + ", ".join(
-            f"{t} {np.mean(r):.4f}" for t, r in results[name].items()))
-    rows = [[name] + [f"{np.mean(r):.3f} ± {np.std(r, ddof=1) / math.sqrt(len(r)):.3f}"
-                      for r in (per_task[t] for t in args.tasks)]
-            for name, per_task in results.items()]
-    run.log(f"\nRegret at {args.budget} distinct candidates, mean ± s.e. over "
-            f"{args.seeds} seeds (lower is better; synthetic: objective units, "
-            "tasks: accuracy points x 100)\n")
+                runner(overrides, args.budget, seed) for seed in range(args.seeds)
+            ]
+        run.log(
+            f"   {name}: "
+            + ", ".join(f"{t} {np.mean(r):.4f}" for t, r in results[name].items())
+        )
+    rows = [
+        [name]
+        + [
+            f"{np.mean(r):.3f} ± {np.std(r, ddof=1) / math.sqrt(len(r)):.3f}"
+            for r in (per_task[t] for t in args.tasks)
+        ]
+        for name, per_task in results.items()
+    ]
+    run.log(
+        f"\nRegret at {args.budget} distinct candidates, mean ± s.e. over "
+        f"{args.seeds} seeds (lower is better; synthetic: objective units, "
+        "tasks: accuracy points x 100)\n"
+    )
     run.log(H.markdown_table(["configuration", *args.tasks], rows))
-    ranks = {t: sorted(results, key=lambda n: np.mean(results[n][t])).index("default")
-             + 1 for t in args.tasks}
+    ranks = {
+        t: sorted(results, key=lambda n: np.mean(results[n][t])).index("default") + 1
+        for t in args.tasks
+    }
     run.log(f"\nRank of the default per task (1 = best of {len(results)}): {ranks}")
-    run.write(args.json, {"budget": args.budget, "seeds": args.seeds,
-                          "results": results, "default_rank": ranks})
+    run.write(
+        args.json,
+        {
+            "budget": args.budget,
+            "seeds": args.seeds,
+            "results": results,
+            "default_rank": ranks,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -66,11 +66,17 @@ GAHPO_METHODS = {
 # Ablations, run only when named: the surrogate ranking by expected
 # improvement, and the earlier budget rule's larger populations.
 ABLATION_METHODS = {
-    "gahpo-ei": {"surrogate": per_budget(lambda b: _ei(),
-                                         "ExtraTreesSurrogate(acquisition='ei')")},
-    "gahpo-sqrt-pop": {"population_size": per_budget(
-        lambda b: min(25, max(5, round(math.sqrt(b)) + 1)),
-        "min(25, max(5, round(sqrt(B)) + 1))")},
+    "gahpo-ei": {
+        "surrogate": per_budget(
+            lambda b: _ei(), "ExtraTreesSurrogate(acquisition='ei')"
+        )
+    },
+    "gahpo-sqrt-pop": {
+        "population_size": per_budget(
+            lambda b: min(25, max(5, round(math.sqrt(b)) + 1)),
+            "min(25, max(5, round(sqrt(B)) + 1))",
+        )
+    },
 }
 GAHPO_METHODS.update(ABLATION_METHODS)
 PEER_METHODS = ("random", "tpe", "ga-peer")
@@ -80,15 +86,23 @@ ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS)
 
 def space(table):
     """The grid as categorical lists; Optuna gets layer tuples as ``"64-256"``."""
-    return {name: H.Choice(values, [grids.encode_layers(v) for v in values]
-                           if name == "hidden_layer_sizes" else None)
-            for name, values in table.values.items()}
+    return {
+        name: H.Choice(
+            values,
+            [grids.encode_layers(v) for v in values]
+            if name == "hidden_layer_sizes"
+            else None,
+        )
+        for name, values in table.values.items()
+    }
 
 
 def run_gahpo(task, overrides, budget, seed):
     """``(params, scores, wall, extra)`` of one gahpo search, in evaluation order."""
-    kwargs = {k: v.func(budget) if isinstance(v, per_budget) else v
-              for k, v in overrides.items()}
+    kwargs = {
+        k: v.func(budget) if isinstance(v, per_budget) else v
+        for k, v in overrides.items()
+    }
 
     def stop_at_budget(search, record):
         # record["n_evaluated"] counts the generation's new (distinct) fits
@@ -96,20 +110,32 @@ def run_gahpo(task, overrides, budget, seed):
         return stop_at_budget.seen >= budget
 
     stop_at_budget.seen = 0
-    search = H.make_search("gahpo", grids.Lookup(task=task),
-                           space(grids.get_table(task)), budget=budget, cv=CV,
-                           seed=seed, callbacks=[stop_at_budget], **kwargs)
+    search = H.make_search(
+        "gahpo",
+        grids.Lookup(task=task),
+        space(grids.get_table(task)),
+        budget=budget,
+        cv=CV,
+        seed=seed,
+        callbacks=[stop_at_budget],
+        **kwargs,
+    )
     wall = H.fit(search, *grids.dummy_data())
     res = search.cv_results_  # rows in evaluation order (sorted by generation)
     assert np.all(np.diff(res["generation"]) >= 0), "rows not in generation order"
-    return (list(res["params"]), list(res["mean_test_score"]), wall,
-            {"n_generations": int(search.n_generations_)})
+    return (
+        list(res["params"]),
+        list(res["mean_test_score"]),
+        wall,
+        {"n_generations": int(search.n_generations_)},
+    )
 
 
 def run_peer(task, method, budget, seed):
     table = grids.get_table(task)
     kwargs, fit_params, seen = {}, {}, set()
     if method == "tpe":
+
         def stop_at_budget(study, trial):
             # TPE may propose a configuration again (and fits it again)
             seen.add(table.key(trial.params))
@@ -127,8 +153,15 @@ def run_peer(task, method, budget, seed):
 
         kwargs = {"population_size": GA_POPULATION, "generations": 20 * budget}
         fit_params = {"callbacks": [StopAtBudget()]}
-    search = H.make_search(method, grids.Lookup(task=task), space(table),
-                           budget=budget, cv=CV, seed=seed, **kwargs)
+    search = H.make_search(
+        method,
+        grids.Lookup(task=task),
+        space(table),
+        budget=budget,
+        cv=CV,
+        seed=seed,
+        **kwargs,
+    )
     wall = H.fit(search, *grids.dummy_data(), **fit_params)
     evals = H.evaluations(method, search)
     params, scores = [e["params"] for e in evals], [e["score"] for e in evals]
@@ -143,8 +176,9 @@ def run_peer(task, method, budget, seed):
 def run_one(task, method, budget, seed):
     """One search; its record (regret, counts, time)."""
     if method in GAHPO_METHODS:
-        params, scores, wall, extra = run_gahpo(task, GAHPO_METHODS[method], budget,
-                                                seed)
+        params, scores, wall, extra = run_gahpo(
+            task, GAHPO_METHODS[method], budget, seed
+        )
     else:
         params, scores, wall, extra = run_peer(task, method, budget, seed)
     table = grids.get_table(task)
@@ -157,18 +191,24 @@ def run_one(task, method, budget, seed):
     counted = list(first.items())[:budget]  # the first `budget` distinct
     best_key, best = max(counted, key=lambda kv: kv[1])
     record = {
-        "seed": seed, "budget": budget, "regret": (table.optimum - best) * 100,
+        "seed": seed,
+        "budget": budget,
+        "regret": (table.optimum - best) * 100,
         "best_score": best,
-        "best_params": {n: grids.to_json(table.values[n][i])
-                        for n, i in zip(table.names, best_key)},
-        "n_distinct_counted": len(counted), "n_distinct_evaluated": len(first),
-        "n_evaluations": len(params), "wall_seconds": wall,
+        "best_params": {
+            n: grids.to_json(table.values[n][i]) for n, i in zip(table.names, best_key)
+        },
+        "n_distinct_counted": len(counted),
+        "n_distinct_evaluated": len(first),
+        "n_evaluations": len(params),
+        "wall_seconds": wall,
         # what the real 3-fold fits of these candidates cost when the grid was built
         "real_fit_seconds_of_counted": sum(3 * table.fit_times[k] for k, _ in counted),
     }
     if "best_score_n_trials_eq_budget" in extra:
         extra["regret_n_trials_eq_budget"] = (
-            table.optimum - extra["best_score_n_trials_eq_budget"]) * 100
+            table.optimum - extra["best_score_n_trials_eq_budget"]
+        ) * 100
     return {**record, **extra}
 
 
@@ -189,19 +229,24 @@ def summarize(records, budgets):
         rs = [r for r in records if r["budget"] == b]
         m, se = H.mean_se([r["regret"] for r in rs])
         out[str(b)] = {
-            "regret_mean": m, "regret_se": se, "n_seeds": len(rs),
+            "regret_mean": m,
+            "regret_se": se,
+            "n_seeds": len(rs),
             "found_optimum": sum(r["regret"] == 0 for r in rs),
             "short_of_budget": sum(r["n_distinct_counted"] < b for r in rs),
-            "seconds_per_100": 100 * sum(r["wall_seconds"] for r in rs)
+            "seconds_per_100": 100
+            * sum(r["wall_seconds"] for r in rs)
             / sum(r["n_distinct_evaluated"] for r in rs),
         }
         if rs and "regret_n_trials_eq_budget" in rs[0]:
             m2, se2 = H.mean_se([r["regret_n_trials_eq_budget"] for r in rs])
-            out[str(b)].update(regret_n_trials_eq_budget_mean=m2,
-                               regret_n_trials_eq_budget_se=se2)
+            out[str(b)].update(
+                regret_n_trials_eq_budget_mean=m2, regret_n_trials_eq_budget_se=se2
+            )
     n = sum(r["n_distinct_evaluated"] for r in records)
     out["seconds_per_100_candidates"] = (
-        100 * sum(r["wall_seconds"] for r in records) / n if n else float("nan"))
+        100 * sum(r["wall_seconds"] for r in records) / n if n else float("nan")
+    )
     return out
 
 
@@ -212,22 +257,34 @@ def task_table(task_result, methods, budgets):
         s = task_result["methods"].get(method, {}).get("summary")
         if not s:
             continue
-        rows.append([method] + [f"{s[str(b)]['regret_mean']:.3f} ± "
-                                f"{s[str(b)]['regret_se']:.3f}" for b in budgets]
-                    + [f"{s['seconds_per_100_candidates']:.2f}"])
+        rows.append(
+            [method]
+            + [
+                f"{s[str(b)]['regret_mean']:.3f} ± {s[str(b)]['regret_se']:.3f}"
+                for b in budgets
+            ]
+            + [f"{s['seconds_per_100_candidates']:.2f}"]
+        )
         if "regret_n_trials_eq_budget_mean" in s[str(budgets[0])]:
-            rows.append([f"{method} (n_trials=B)"] + [
-                f"{s[str(b)]['regret_n_trials_eq_budget_mean']:.3f} ± "
-                f"{s[str(b)]['regret_n_trials_eq_budget_se']:.3f}" for b in budgets]
-                + [""])
+            rows.append(
+                [f"{method} (n_trials=B)"]
+                + [
+                    f"{s[str(b)]['regret_n_trials_eq_budget_mean']:.3f} ± "
+                    f"{s[str(b)]['regret_n_trials_eq_budget_se']:.3f}"
+                    for b in budgets
+                ]
+                + [""]
+            )
     return H.markdown_table(header, rows)
 
 
 def describe_method(method):
     if method in GAHPO_METHODS:
         kw = "".join(f", {k}={v!r}" for k, v in GAHPO_METHODS[method].items())
-        return (f"GeneticSearchCV(n_iter=B{kw}), otherwise defaults; stopped after "
-                "the generation reaching B distinct")
+        return (
+            f"GeneticSearchCV(n_iter=B{kw}), otherwise defaults; stopped after "
+            "the generation reaching B distinct"
+        )
     return {
         "random": "RandomizedSearchCV(n_iter=B)",
         "tpe": "OptunaSearchCV(study=create_study(direction='maximize', "
@@ -240,17 +297,31 @@ def describe_method(method):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=100,
-                        help="seeds 0..N-1 (default 100)")
-    parser.add_argument("--tasks", nargs="+", default=list(grids.GRIDS),
-                        choices=list(grids.GRIDS))
-    parser.add_argument("--methods", nargs="+", default=list(DEFAULT_METHODS),
-                        choices=ALL_METHODS, help=f"default: {list(DEFAULT_METHODS)}")
+    parser.add_argument(
+        "--seeds", type=int, default=100, help="seeds 0..N-1 (default 100)"
+    )
+    parser.add_argument(
+        "--tasks", nargs="+", default=list(grids.GRIDS), choices=list(grids.GRIDS)
+    )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=list(DEFAULT_METHODS),
+        choices=ALL_METHODS,
+        help=f"default: {list(DEFAULT_METHODS)}",
+    )
     parser.add_argument("--budgets", nargs="+", type=int, default=list(BUDGETS))
-    parser.add_argument("--n-jobs", type=int, default=2,
-                        help="worker processes, each running whole searches")
-    parser.add_argument("--json", default=H.results_path("quality.json"),
-                        help="where to write the results ('' to skip)")
+    parser.add_argument(
+        "--n-jobs",
+        type=int,
+        default=2,
+        help="worker processes, each running whole searches",
+    )
+    parser.add_argument(
+        "--json",
+        default=H.results_path("quality.json"),
+        help="where to write the results ('' to skip)",
+    )
     args = parser.parse_args(argv)
     if args.seeds < 2:
         parser.error("--seeds must be at least 2 (a standard error needs two)")
@@ -261,42 +332,61 @@ def main(argv=None):
         grids.get_table(task)  # fail early if a grid is not built
     seeds = list(range(args.seeds))
     jobs = [(t, m, s) for t in args.tasks for m in methods for s in seeds]
-    run.log(f"{len(jobs)} jobs ({len(args.tasks)} tasks x {len(methods)} methods x "
-            f"{len(seeds)} seeds, budgets {args.budgets}), n_jobs={args.n_jobs}")
+    run.log(
+        f"{len(jobs)} jobs ({len(args.tasks)} tasks x {len(methods)} methods x "
+        f"{len(seeds)} seeds, budgets {args.budgets}), n_jobs={args.n_jobs}"
+    )
     results = Parallel(n_jobs=args.n_jobs)(
-        delayed(run_job)(t, m, s, args.budgets) for t, m, s in jobs)
+        delayed(run_job)(t, m, s, args.budgets) for t, m, s in jobs
+    )
 
-    out = {"n_jobs": args.n_jobs, "seeds": seeds, "budgets": args.budgets, "cv": CV,
-           "skipped_methods": skipped, "tasks": {}}
+    out = {
+        "n_jobs": args.n_jobs,
+        "seeds": seeds,
+        "budgets": args.budgets,
+        "cv": CV,
+        "skipped_methods": skipped,
+        "tasks": {},
+    }
     # every worker must have run the gahpo that was there when the run started
     ran = sorted({r["gahpo_sha256"] for job in results for _, _, r in job})
     out["gahpo_sha256_run_by_workers"] = ran
     if ran != [run.source["gahpo_sha256"]]:
-        run.log(f"WARNING: the workers ran gahpo {ran}, the run started with "
-                f"{run.source['gahpo_sha256']}: results mix versions.")
+        run.log(
+            f"WARNING: the workers ran gahpo {ran}, the run started with "
+            f"{run.source['gahpo_sha256']}: results mix versions."
+        )
     for task in args.tasks:
         data = grids.get_table(task).data
-        out["tasks"][task] = {k: data[k] for k in (
-            "description", "n_configurations", "optimum", "spread")}
+        out["tasks"][task] = {
+            k: data[k] for k in ("description", "n_configurations", "optimum", "spread")
+        }
         out["tasks"][task]["methods"] = {}
     for job in results:
         for task, method, record in job:
             entry = out["tasks"][task]["methods"].setdefault(
-                method, {"config": describe_method(method), "runs": []})
+                method, {"config": describe_method(method), "runs": []}
+            )
             entry["runs"].append(record)
-    run.log(f"\n{len(seeds)} seeds; regret = (grid optimum - best CV accuracy among "
-            "the first B distinct candidates) x 100, mean ± s.e.; s / 100 cand. = "
-            "wall time of the search per 100 distinct candidates (free fits).")
+    run.log(
+        f"\n{len(seeds)} seeds; regret = (grid optimum - best CV accuracy among "
+        "the first B distinct candidates) x 100, mean ± s.e.; s / 100 cand. = "
+        "wall time of the search per 100 distinct candidates (free fits)."
+    )
     for task, t in out["tasks"].items():
         for entry in t["methods"].values():
             entry["runs"].sort(key=lambda r: (r["budget"], r["seed"]))
             entry["summary"] = summarize(entry["runs"], args.budgets)
-        run.log(f"\n### {task}: {t['description']}; {t['n_configurations']} "
-                f"configurations, optimum {t['optimum']['mean_test_score']:.4f}\n")
+        run.log(
+            f"\n### {task}: {t['description']}; {t['n_configurations']} "
+            f"configurations, optimum {t['optimum']['mean_test_score']:.4f}\n"
+        )
         run.log(task_table(t, methods, args.budgets))
-        short = {m: {b: e["summary"][str(b)]["short_of_budget"] for b in args.budgets}
-                 for m, e in t["methods"].items()
-                 if any(e["summary"][str(b)]["short_of_budget"] for b in args.budgets)}
+        short = {
+            m: {b: e["summary"][str(b)]["short_of_budget"] for b in args.budgets}
+            for m, e in t["methods"].items()
+            if any(e["summary"][str(b)]["short_of_budget"] for b in args.budgets)
+        }
         if short:
             run.log(f"\nruns that evaluated fewer than B distinct candidates: {short}")
     run.write(args.json, out)

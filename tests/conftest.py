@@ -67,4 +67,6 @@ def iris():
 
 @pytest.fixture(scope="session")
 def small_classification():
-    return make_classification(n_samples=120, n_features=6, n_informative=4, random_state=0)
+    return make_classification(
+        n_samples=120, n_features=6, n_informative=4, random_state=0
+    )

@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 from conftest import Quadratic
 
-from gahpo import GeneticSearchCV
-from gahpo import _checkpoint
+from gahpo import GeneticSearchCV, _checkpoint
 from gahpo.space import Integer, Real
 
 SPACE = {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)}
@@ -48,15 +47,21 @@ CHILD = textwrap.dedent(
 
 def _child(tmp_path, sleep):
     code = CHILD.format(
-        tests=os.path.dirname(__file__), log=str(tmp_path / "fits.log"),
-        ckpt=str(tmp_path / "search.ckpt"), sleep=sleep,
+        tests=os.path.dirname(__file__),
+        log=str(tmp_path / "fits.log"),
+        ckpt=str(tmp_path / "search.ckpt"),
+        sleep=sleep,
     )
     return [sys.executable, "-c", code]
 
 
 def _fits(tmp_path):
     path = tmp_path / "fits.log"
-    return [tuple(json.loads(line)) for line in path.read_text().splitlines()] if path.exists() else []
+    return (
+        [tuple(json.loads(line)) for line in path.read_text().splitlines()]
+        if path.exists()
+        else []
+    )
 
 
 def _generations_saved(path):
@@ -68,7 +73,9 @@ def _generations_saved(path):
 
 def test_sigkill_during_generation_3_then_resume(tmp_path):
     ckpt = tmp_path / "search.ckpt"
-    proc = subprocess.Popen(_child(tmp_path, sleep=0.05), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        _child(tmp_path, sleep=0.05), stdout=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 120
     while _generations_saved(ckpt) < 3:  # generations 0, 1, 2 are on disk
         assert proc.poll() is None, "the search ended before it could be killed"
@@ -82,13 +89,17 @@ def test_sigkill_during_generation_3_then_resume(tmp_path):
     done = {(p["a"], p["b"], p["d"]) for p in saved["rows"][0]}
     n_before = len(_fits(tmp_path))
 
-    resumed = subprocess.run(_child(tmp_path, sleep=0.0), capture_output=True, text=True)
+    resumed = subprocess.run(
+        _child(tmp_path, sleep=0.0), capture_output=True, text=True
+    )
     assert resumed.returncode == 0, resumed.stderr
     after = _fits(tmp_path)[n_before:]
     assert after, "the resumed search fitted nothing"
     assert not done & set(after), "a candidate of a saved generation was fitted again"
 
-    reference = GeneticSearchCV(Quadratic(), SPACE, **SETTINGS).fit(np.zeros((8, 1)), np.zeros(8))
+    reference = GeneticSearchCV(Quadratic(), SPACE, **SETTINGS).fit(
+        np.zeros((8, 1)), np.zeros(8)
+    )
     params = json.loads(resumed.stdout.strip().splitlines()[-1])
     assert params == reference.cv_results_["params"]
 
@@ -148,13 +159,19 @@ def test_custom_operators_resume_in_a_new_process(tmp_path):
 
     kw = dict(SETTINGS, generations=2)
     search = GeneticSearchCV(
-        Quadratic(), SPACE, checkpoint=tmp_path / "c.ckpt",
-        selection=functools.partial(select_tournament, tournament_size=2), **kw,
+        Quadratic(),
+        SPACE,
+        checkpoint=tmp_path / "c.ckpt",
+        selection=functools.partial(select_tournament, tournament_size=2),
+        **kw,
     )
     search.fit(np.zeros((8, 1)), np.zeros(8))
     again = GeneticSearchCV(
-        Quadratic(), SPACE, checkpoint=tmp_path / "c.ckpt",
-        selection=functools.partial(select_tournament, tournament_size=2), **kw,
+        Quadratic(),
+        SPACE,
+        checkpoint=tmp_path / "c.ckpt",
+        selection=functools.partial(select_tournament, tournament_size=2),
+        **kw,
     ).fit(np.zeros((8, 1)), np.zeros(8))
     assert again.cv_results_["params"] == search.cv_results_["params"]
 

@@ -34,9 +34,7 @@ def _forms():
 
 
 def _split_scores(results, n_splits):
-    return np.column_stack(
-        [results[f"split{i}_test_score"] for i in range(n_splits)]
-    )
+    return np.column_stack([results[f"split{i}_test_score"] for i in range(n_splits)])
 
 
 @pytest.mark.parametrize("form", list(_forms()))
@@ -44,7 +42,11 @@ def test_every_cv_form_matches_grid_search(form):
     make_cv, fit_params = _forms()[form]
     estimator = DecisionTreeClassifier(random_state=0)
     search = GeneticSearchCV(
-        estimator, SPACE, cv=make_cv(), population_size=5, generations=3,
+        estimator,
+        SPACE,
+        cv=make_cv(),
+        population_size=5,
+        generations=3,
         random_state=0,
     ).fit(X, y, **fit_params)
     assert search.n_generations_ == 3  # later generations reuse the folds
@@ -64,7 +66,11 @@ def test_every_cv_form_matches_grid_search(form):
 def test_the_users_cv_is_not_replaced(fit_log=None):
     folds = (pair for pair in PAIRS)
     search = GeneticSearchCV(
-        DecisionTreeClassifier(random_state=0), SPACE, cv=folds,
-        population_size=4, generations=2, random_state=0,
+        DecisionTreeClassifier(random_state=0),
+        SPACE,
+        cv=folds,
+        population_size=4,
+        generations=2,
+        random_state=0,
     ).fit(X, y)
     assert search.cv is folds  # get_params() shows what the user gave

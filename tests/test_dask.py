@@ -14,7 +14,9 @@ from sklearn.tree import DecisionTreeClassifier
 from gahpo import GeneticSearchCV
 from gahpo.space import Integer
 
-distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+distributed = pytest.importorskip(
+    "distributed", reason="the dask extra is not installed"
+)
 
 
 class PidTree(DecisionTreeClassifier):
@@ -26,20 +28,29 @@ class PidTree(DecisionTreeClassifier):
         return super().fit(X, y, **kwargs)
 
 
-def test_fits_run_on_a_local_cluster_and_match_local(small_classification, tmp_path, monkeypatch):
+def test_fits_run_on_a_local_cluster_and_match_local(
+    small_classification, tmp_path, monkeypatch
+):
     log = tmp_path / "pids.log"
     monkeypatch.setenv("GAHPO_PID_LOG", str(log))  # inherited by the workers
     X, y = small_classification
     space = {"max_depth": Integer(1, 12), "min_samples_leaf": Integer(1, 20)}
     kw = dict(population_size=6, generations=3, random_state=0, cv=3, refit=False)
-    local = GeneticSearchCV(DecisionTreeClassifier(random_state=0), space, **kw).fit(X, y)
+    local = GeneticSearchCV(DecisionTreeClassifier(random_state=0), space, **kw).fit(
+        X, y
+    )
 
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         worker_pids = set(client.run(os.getpid).values())
         with joblib.parallel_backend("dask"):
-            remote = GeneticSearchCV(PidTree(random_state=0), space, n_jobs=-1, **kw).fit(X, y)
+            remote = GeneticSearchCV(
+                PidTree(random_state=0), space, n_jobs=-1, **kw
+            ).fit(X, y)
 
     pids = [int(line) for line in log.read_text().split()]
     n_fits = 3 * len(remote.cv_results_["params"])

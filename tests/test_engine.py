@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 
 from gahpo._engine import GeneticEngine
-from gahpo.space import Individual
 from gahpo.operators import select_best
-from gahpo.space import Integer, LayerSizes, Real, SearchSpace
+from gahpo.space import Individual, Integer, LayerSizes, Real, SearchSpace
 
 OPTIMUM = {"x": 1.3, "y": -2.1, "k": 7, "c": "c"}
 
@@ -94,7 +93,7 @@ def test_elites_are_copied_unchanged():
     assert not set(elites) & set(keys(engine.ask()))
 
 
-# -- the cache ------------------------------------------------------------------------------
+# -- the cache -------------------------------------------------------------------------
 
 
 def test_a_genome_is_never_asked_twice():
@@ -103,7 +102,9 @@ def test_a_genome_is_never_asked_twice():
     asked, records = run(engine, 12, score=lambda p: p["k"] + (p["c"] == "b"))
     flat = [key for batch in asked for key in batch]
     assert len(flat) == len(set(flat)) == len(engine.cache) <= 14
-    assert {engine.space.key(engine._scored[k]) for k in engine.cache} == set(engine.cache)
+    assert {engine.space.key(engine._scored[k]) for k in engine.cache} == set(
+        engine.cache
+    )
     assert len(set(flat)) == len(engine.cache)
     # once the space is exhausted the engine asks nothing and tell([]) works
     assert asked[-1] == [] and records[-1]["n_evaluated"] == 0
@@ -244,7 +245,7 @@ def test_state_is_a_snapshot():
     assert pickle.dumps(state) == snapshot  # running on does not change it
 
 
-# -- the initial population --------------------------------------------------------------
+# -- the initial population ------------------------------------------------------------
 
 
 def test_initial_individuals_are_in_the_first_population():
@@ -273,7 +274,7 @@ def test_initial_population_is_space_filling():
     assert sorted(int(ind[0] * 20) for ind in batch) == list(range(20))
 
 
-# -- quality ---------------------------------------------------------------------------------
+# -- quality ---------------------------------------------------------------------------
 
 
 def test_engine_beats_random_search_at_the_same_budget():

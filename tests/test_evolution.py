@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 import pytest
-from conftest import Quadratic
 from deap import tools
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,20 +13,19 @@ from sklearn.tree import DecisionTreeClassifier
 from gahpo import GeneticSearchCV
 from gahpo._engine import GeneticEngine
 from gahpo._objectives import pareto_front
-from gahpo.space import Individual
 from gahpo.operators import (
     GeneWise,
     Tournament,
     crossover_blend,
     crossover_one_point,
     crossover_two_point,
-    select_nsga2,
     select_best,
+    select_nsga2,
     select_roulette,
 )
 from gahpo.schedules import Constant, ExponentialDecay, Linear, rate_at
 from gahpo.schemes import MuCommaLambda, MuPlusLambda
-from gahpo.space import Categorical, Integer, LayerSizes, Real, SearchSpace
+from gahpo.space import Categorical, Individual, Integer, LayerSizes, Real, SearchSpace
 
 TREE_SPACE = {
     "max_depth": Integer(1, 12),
@@ -49,7 +47,9 @@ def _tree_search(**kw):
 @pytest.mark.parametrize("selection", ["tournament", "best", "roulette", "nsga2"])
 @pytest.mark.parametrize("crossover", ["uniform", "one_point", "two_point", "blend"])
 def test_operators_end_to_end(small_classification, selection, crossover):
-    search = _tree_search(selection=selection, crossover=crossover).fit(*small_classification)
+    search = _tree_search(selection=selection, crossover=crossover).fit(
+        *small_classification
+    )
     assert search.n_generations_ == 3
     assert len(search.cv_results_["params"]) > 6
     best = [r["best_score"] for r in search.history_]
@@ -74,11 +74,14 @@ def test_schemes_end_to_end(small_classification, kw):
 
 def test_mu_plus_lambda_with_best_never_loses_the_best():
     space = SearchSpace({"x": Real(-5, 5), "y": Real(-5, 5)})
-    engine = GeneticEngine(space, population_size=6, scheme="mu_plus_lambda",
-                           selection=select_best, rng=0)
+    engine = GeneticEngine(
+        space, population_size=6, scheme="mu_plus_lambda", selection=select_best, rng=0
+    )
     for _ in range(8):
         batch = engine.ask()
-        engine.tell([-(space.decode(i)["x"] ** 2 + space.decode(i)["y"] ** 2) for i in batch])
+        engine.tell(
+            [-(space.decode(i)["x"] ** 2 + space.decode(i)["y"] ** 2) for i in batch]
+        )
         assert max(i.score for i in engine.population) == engine.best.score
 
 
@@ -98,9 +101,17 @@ def test_a_wrapped_deap_operator_and_a_partial_work(small_classification):
     [
         ({"scheme": "steady"}, ValueError, "scheme"),
         ({"crossover": "three_point"}, ValueError, "crossover"),
-        ({"crossover": lambda a, b: (a, b)}, TypeError, r"crossover\(ind1, ind2, space"),
+        (
+            {"crossover": lambda a, b: (a, b)},
+            TypeError,
+            r"crossover\(ind1, ind2, space",
+        ),
         ({"scheme": MuCommaLambda(n_offspring=3)}, ValueError, "n_offspring"),
-        ({"mutation_proba": lambda g: 2.0}, ValueError, r"mutation_proba.*\[0.0, 1.0\]"),
+        (
+            {"mutation_proba": lambda g: 2.0},
+            ValueError,
+            r"mutation_proba.*\[0.0, 1.0\]",
+        ),
         ({"crossover_proba": lambda g: "high"}, ValueError, "crossover_proba"),
         ({"mutation": GeneWise(strength=lambda g: -1.0)}, ValueError, "strength"),
         ({"selection": "tournament_of_9"}, ValueError, "selection"),
@@ -110,7 +121,9 @@ def test_a_wrapped_deap_operator_and_a_partial_work(small_classification):
         ({"initial_params": [{"max_depth": 99}]}, ValueError, r"initial_params\[0\]"),
     ],
 )
-def test_bad_evolution_settings_fail_at_fit_start(small_classification, kw, error, match):
+def test_bad_evolution_settings_fail_at_fit_start(
+    small_classification, kw, error, match
+):
     with pytest.raises(error, match=match):
         _tree_search(**kw).fit(*small_classification)
 
@@ -131,16 +144,18 @@ def test_parts_validate_their_own_settings(make, match):
 
 
 def test_parts_given_by_name_are_the_parts_defaults(small_classification):
-    by_name = _tree_search(selection="tournament", mutation="genewise",
-                           scheme="mu_plus_lambda").fit(*small_classification)
-    by_part = _tree_search(selection=Tournament(size=3), mutation=GeneWise(),
-                           scheme=MuPlusLambda()).fit(*small_classification)
+    by_name = _tree_search(
+        selection="tournament", mutation="genewise", scheme="mu_plus_lambda"
+    ).fit(*small_classification)
+    by_part = _tree_search(
+        selection=Tournament(size=3), mutation=GeneWise(), scheme=MuPlusLambda()
+    ).fit(*small_classification)
     assert by_name.cv_results_["params"] == by_part.cv_results_["params"]
     greedier = _tree_search(selection=Tournament(size=6)).fit(*small_classification)
     assert greedier.cv_results_["params"] != by_name.cv_results_["params"]
 
 
-# -- schedules and adaptive mutation -----------------------------------------------------
+# -- schedules and adaptive mutation ---------------------------------------------------
 
 
 def test_schedules():
@@ -170,8 +185,13 @@ def test_schedules_drive_the_search(small_classification):
 
 def test_adaptive_mutation_raises_rates_when_children_duplicate():
     space = SearchSpace({"a": [0, 1, 2], "b": [0, 1]})  # six genomes: duplicates soon
-    engine = GeneticEngine(space, population_size=4, rng=0, mutation_proba=0.1,
-                           mutation=GeneWise(strength=0.2, adaptive=True))
+    engine = GeneticEngine(
+        space,
+        population_size=4,
+        rng=0,
+        mutation_proba=0.1,
+        mutation=GeneWise(strength=0.2, adaptive=True),
+    )
     rates = []
     for _ in range(4):
         batch = engine.ask()
@@ -180,7 +200,9 @@ def test_adaptive_mutation_raises_rates_when_children_duplicate():
     raised = [(m, s) for d, m, s in rates if d > 0]
     assert raised, rates
     for d, m, s in rates:
-        assert m == pytest.approx(min(1.0, 0.1 + d)) and s == pytest.approx(0.2 * (1 + d))
+        assert m == pytest.approx(min(1.0, 0.1 + d)) and s == pytest.approx(
+            0.2 * (1 + d)
+        )
 
 
 def test_history_records_diversity(small_classification):
@@ -189,7 +211,7 @@ def test_history_records_diversity(small_classification):
         assert 0 < record["diversity"] <= 1 and 0 <= record["duplicate_rate"] <= 1
 
 
-# -- multi-objective ---------------------------------------------------------------------
+# -- multi-objective -------------------------------------------------------------------
 
 
 def _dominates(a, b):
@@ -199,13 +221,20 @@ def _dominates(a, b):
 def test_nsga2_front_on_a_two_objective_toy_problem():
     # maximize -(x^2) and -((x-2)^2): the Pareto set is 0 <= x <= 2
     space = SearchSpace({"x": Real(-5, 5), "y": Real(0, 1)})
-    engine = GeneticEngine(space, population_size=12, scheme="mu_plus_lambda",
-                           selection=select_nsga2, rng=1)
+    engine = GeneticEngine(
+        space,
+        population_size=12,
+        scheme="mu_plus_lambda",
+        selection=select_nsga2,
+        rng=1,
+    )
     evaluated = []
     for _ in range(10):
         batch = engine.ask()
-        rows = [(-(space.decode(i)["x"] ** 2), -((space.decode(i)["x"] - 2) ** 2))
-                for i in batch]
+        rows = [
+            (-(space.decode(i)["x"] ** 2), -((space.decode(i)["x"] - 2) ** 2))
+            for i in batch
+        ]
         evaluated.extend(rows)
         engine.tell(rows)
     keys = list(engine.cache)
@@ -241,12 +270,19 @@ def test_pareto_front_of_accuracy_and_fit_time(small_classification):
 
 
 def test_warm_start_places_configurations_in_the_first_population(small_classification):
-    good = [{"max_depth": 3, "min_samples_leaf": 5, "max_features": 0.5, "criterion": "gini"}]
+    good = [
+        {
+            "max_depth": 3,
+            "min_samples_leaf": 5,
+            "max_features": 0.5,
+            "criterion": "gini",
+        }
+    ]
     search = _tree_search(initial_params=good, generations=1).fit(*small_classification)
     assert good[0] in search.cv_results_["params"]
 
 
-# -- property tests of the new operators ------------------------------------------------
+# -- property tests of the new operators -----------------------------------------------
 
 SPACE = SearchSpace(
     {

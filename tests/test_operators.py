@@ -15,14 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from gahpo.space import Individual
 from gahpo.operators import (
     crossover_uniform,
     mutate_genewise,
     select_best,
     select_tournament,
 )
-from gahpo.space import Categorical, Integer, LayerSizes, Real, SearchSpace
+from gahpo.space import Categorical, Individual, Integer, LayerSizes, Real, SearchSpace
 
 SETTINGS = settings(max_examples=100, deadline=None)
 seeds = st.integers(0, 2**32 - 1)
@@ -91,7 +90,7 @@ class RecordingRandomState(np.random.RandomState):
         return out
 
 
-# -- selection --------------------------------------------------------------------------
+# -- selection -------------------------------------------------------------------------
 
 
 @SETTINGS
@@ -260,7 +259,7 @@ def test_layer_sizes_crossover_changes_depths():
     assert len(depths) >= 3  # not a plain swap of whole tuples
 
 
-# -- mutation ------------------------------------------------------------------------------
+# -- mutation --------------------------------------------------------------------------
 
 
 @SETTINGS

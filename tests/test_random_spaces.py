@@ -20,21 +20,35 @@ def genes(draw):
         low = draw(st.floats(1e-4, 10))
         return Real(low, low * draw(st.floats(1, 1e4)), log=draw(st.booleans()))
     if kind == "cat":
-        return Categorical(draw(st.lists(st.sampled_from(["a", "b", None, (1, 2), 3]),
-                                         min_size=1, max_size=4, unique_by=repr)))
+        return Categorical(
+            draw(
+                st.lists(
+                    st.sampled_from(["a", "b", None, (1, 2), 3]),
+                    min_size=1,
+                    max_size=4,
+                    unique_by=repr,
+                )
+            )
+        )
     if kind == "list":
         return draw(st.lists(st.integers(-5, 5), min_size=1, max_size=5, unique=True))
     if kind == "layers":
         lo = draw(st.integers(0, 2))
         units = draw(st.integers(1, 64))
-        return LayerSizes(lo, lo + draw(st.integers(0, 2)), units, units * draw(st.integers(1, 8)))
-    return draw(st.sampled_from([loguniform(1e-3, 1e2), randint(0, 10), uniform(-1, 2)]))
+        return LayerSizes(
+            lo, lo + draw(st.integers(0, 2)), units, units * draw(st.integers(1, 8))
+        )
+    return draw(
+        st.sampled_from([loguniform(1e-3, 1e2), randint(0, 10), uniform(-1, 2)])
+    )
 
 
 @st.composite
 def spaces(draw):
     def sub_space():
-        names = draw(st.lists(st.sampled_from("abcd"), min_size=1, max_size=4, unique=True))
+        names = draw(
+            st.lists(st.sampled_from("abcd"), min_size=1, max_size=4, unique=True)
+        )
         return {name: draw(genes()) for name in names}
 
     if draw(st.booleans()):
@@ -46,8 +60,14 @@ def spaces(draw):
 @given(space=spaces(), seed=st.integers(0, 2**16))
 def test_every_candidate_lies_in_the_space(space, seed):
     search = GeneticSearchCV(
-        Quadratic(), space, population_size=4, generations=3, cv=2, refit=False,
-        random_state=seed, n_jobs=1,
+        Quadratic(),
+        space,
+        population_size=4,
+        generations=3,
+        cv=2,
+        refit=False,
+        random_state=seed,
+        n_jobs=1,
     )
     # Quadratic scores only a..d; here every candidate just has to be valid
     search.estimator = _Any()
@@ -58,7 +78,10 @@ def test_every_candidate_lies_in_the_space(space, seed):
     for p in params:
         assert any(
             p.keys() == sub.keys()
-            and all(as_gene(sub[k], k).contains(v) or _drawn_from(sub[k], v) for k, v in p.items())
+            and all(
+                as_gene(sub[k], k).contains(v) or _drawn_from(sub[k], v)
+                for k, v in p.items()
+            )
             for sub in subspaces
         ), p
 

@@ -82,7 +82,11 @@ def test_cv_results_match_grid_search(iris, kw):
     else:
         assert not hasattr(ga, "best_estimator_")
     assert ga.n_splits_ == 3
-    assert ga.scorer_.keys() == grid.scorer_.keys() if ga.multimetric_ else callable(ga.scorer_)
+    assert (
+        ga.scorer_.keys() == grid.scorer_.keys()
+        if ga.multimetric_
+        else callable(ga.scorer_)
+    )
 
 
 def test_generation_column_and_history(iris):
@@ -93,8 +97,15 @@ def test_generation_column_and_history(iris):
     assert len(search.history_) == search.n_generations_
     assert sum(r["n_evaluated"] for r in search.history_) == len(gen)
     for record in search.history_:
-        assert {"generation", "best_score", "mean_score", "std_score", "n_evaluated",
-                "n_cached", "elapsed"} <= record.keys()
+        assert {
+            "generation",
+            "best_score",
+            "mean_score",
+            "std_score",
+            "n_evaluated",
+            "n_cached",
+            "elapsed",
+        } <= record.keys()
         assert record["n_evaluated"] == np.sum(gen == record["generation"])
         assert record["n_evaluated"] + record["n_cached"] == 6
     best = [r["best_score"] for r in search.history_]
@@ -122,8 +133,12 @@ def test_groups_are_routed_to_the_splitter(small_classification):
     X, y = small_classification
     groups = np.repeat(np.arange(6), 20)
     search = GeneticSearchCV(
-        LogisticRegression(), {"C": Real(1e-2, 1e2, log=True)}, cv=GroupKFold(3),
-        population_size=4, generations=2, random_state=0,
+        LogisticRegression(),
+        {"C": Real(1e-2, 1e2, log=True)},
+        cv=GroupKFold(3),
+        population_size=4,
+        generations=2,
+        random_state=0,
     ).fit(X, y, groups=groups)
     grid = GridSearchCV(
         LogisticRegression(), {"C": [search.best_params_["C"]]}, cv=GroupKFold(3)
@@ -131,7 +146,10 @@ def test_groups_are_routed_to_the_splitter(small_classification):
     assert search.best_score_ == pytest.approx(grid.best_score_)
     with pytest.raises(ValueError, match="groups"):
         GeneticSearchCV(
-            LogisticRegression(), {"C": [1.0]}, cv=GroupKFold(3), population_size=2,
+            LogisticRegression(),
+            {"C": [1.0]},
+            cv=GroupKFold(3),
+            population_size=2,
             generations=1,
         ).fit(X, y)
 
@@ -141,8 +159,12 @@ def test_sample_weight_is_routed(small_classification):
     weight = np.linspace(0.1, 2.0, len(y))
     kw = dict(population_size=4, generations=2, random_state=0, cv=3)
     space = {"C": [0.01, 0.1, 1.0, 10.0]}
-    weighted = GeneticSearchCV(LogisticRegression(), space, **kw).fit(X, y, sample_weight=weight)
-    grid = GridSearchCV(LogisticRegression(), space, cv=3).fit(X, y, sample_weight=weight)
+    weighted = GeneticSearchCV(LogisticRegression(), space, **kw).fit(
+        X, y, sample_weight=weight
+    )
+    grid = GridSearchCV(LogisticRegression(), space, cv=3).fit(
+        X, y, sample_weight=weight
+    )
     rows = _row_map(grid.cv_results_)
     for i, p in enumerate(weighted.cv_results_["params"]):
         j = rows[tuple(sorted(p.items()))]
@@ -156,10 +178,19 @@ def test_pipeline_and_step_parameters(small_classification):
     X, y = small_classification
     pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
     space = [
-        {"clf": [SVC()], "clf__C": loguniform(1e-2, 1e2), "scale__with_mean": [True, False]},
-        {"clf": [DecisionTreeClassifier(random_state=0)], "clf__max_depth": Integer(1, 8)},
+        {
+            "clf": [SVC()],
+            "clf__C": loguniform(1e-2, 1e2),
+            "scale__with_mean": [True, False],
+        },
+        {
+            "clf": [DecisionTreeClassifier(random_state=0)],
+            "clf__max_depth": Integer(1, 8),
+        },
     ]
-    search = GeneticSearchCV(pipe, space, population_size=6, generations=3, random_state=0)
+    search = GeneticSearchCV(
+        pipe, space, population_size=6, generations=3, random_state=0
+    )
     search.fit(X, y)
     kinds = {type(p["clf"]).__name__ for p in search.cv_results_["params"]}
     assert kinds == {"SVC", "DecisionTreeClassifier"}
@@ -174,8 +205,12 @@ def test_pipeline_and_step_parameters(small_classification):
 def test_regressor_with_a_loss_scorer():
     X, y = make_regression(n_samples=80, n_features=5, noise=5.0, random_state=0)
     search = GeneticSearchCV(
-        Ridge(), {"alpha": Real(1e-3, 1e3, log=True)}, scoring="neg_mean_squared_error",
-        population_size=6, generations=3, random_state=0,
+        Ridge(),
+        {"alpha": Real(1e-3, 1e3, log=True)},
+        scoring="neg_mean_squared_error",
+        population_size=6,
+        generations=3,
+        random_state=0,
     ).fit(X, y)
     scores = search.cv_results_["mean_test_score"]
     assert np.all(scores < 0)
@@ -208,8 +243,14 @@ def test_randomized_search_space_works_unchanged(small_classification):
 def test_fits_equal_distinct_candidates_times_folds(fit_log):
     space = {"a": [1.0, 10.0], "b": [0.1, 0.3, 0.5], "c": ["x", "y"], "d": [3, 7]}
     search = GeneticSearchCV(
-        Quadratic(), space, cv=3, population_size=8, generations=10, refit=False,
-        random_state=0, n_jobs=1,
+        Quadratic(),
+        space,
+        cv=3,
+        population_size=8,
+        generations=10,
+        refit=False,
+        random_state=0,
+        n_jobs=1,
     ).fit(np.zeros((30, 2)), np.zeros(30))
     params = search.cv_results_["params"]
     distinct = {tuple(sorted(p.items())) for p in params}
@@ -223,17 +264,28 @@ def test_fits_equal_distinct_candidates_times_folds(fit_log):
 
 def test_same_candidates_whatever_n_jobs(small_classification):
     X, y = small_classification
-    space = {"max_depth": Integer(1, 10), "min_samples_leaf": Integer(1, 20),
-             "criterion": ["gini", "entropy"]}
+    space = {
+        "max_depth": Integer(1, 10),
+        "min_samples_leaf": Integer(1, 20),
+        "criterion": ["gini", "entropy"],
+    }
     runs = [
         GeneticSearchCV(
-            DecisionTreeClassifier(random_state=0), space, population_size=6,
-            generations=3, random_state=42, n_jobs=n_jobs,
-        ).fit(X, y).cv_results_
+            DecisionTreeClassifier(random_state=0),
+            space,
+            population_size=6,
+            generations=3,
+            random_state=42,
+            n_jobs=n_jobs,
+        )
+        .fit(X, y)
+        .cv_results_
         for n_jobs in (1, 2)
     ]
     assert runs[0]["params"] == runs[1]["params"]
-    np.testing.assert_array_equal(runs[0]["mean_test_score"], runs[1]["mean_test_score"])
+    np.testing.assert_array_equal(
+        runs[0]["mean_test_score"], runs[1]["mean_test_score"]
+    )
 
 
 def test_folds_are_frozen_across_generations():
@@ -244,8 +296,13 @@ def test_folds_are_frozen_across_generations():
 
     X = np.arange(60, dtype=float).reshape(30, 2)
     search = GeneticSearchCV(
-        FoldScore(), {"a": Real(1, 100, log=True)}, cv=KFold(3, shuffle=True),
-        population_size=4, generations=3, refit=False, random_state=0,
+        FoldScore(),
+        {"a": Real(1, 100, log=True)},
+        cv=KFold(3, shuffle=True),
+        population_size=4,
+        generations=3,
+        refit=False,
+        random_state=0,
     ).fit(X, np.zeros(30))
     for k in range(3):
         assert len(set(search.cv_results_[f"split{k}_test_score"])) == 1
@@ -261,13 +318,22 @@ def test_beats_random_search_on_a_known_optimum():
         "c": ["w", "x", "y", "z"],
         "d": Integer(0, 20),
     }
-    dists = {"a": loguniform(1e-3, 1e3), "b": uniform(0, 1), "c": ["w", "x", "y", "z"],
-             "d": randint(0, 21)}
+    dists = {
+        "a": loguniform(1e-3, 1e3),
+        "b": uniform(0, 1),
+        "c": ["w", "x", "y", "z"],
+        "d": randint(0, 21),
+    }
     X, y = np.zeros((6, 1)), np.zeros(6)
     ga_regret, random_regret = [], []
     for seed in range(20):
         ga = GeneticSearchCV(
-            Quadratic(), space, cv=2, population_size=10, generations=6, refit=False,
+            Quadratic(),
+            space,
+            cv=2,
+            population_size=10,
+            generations=6,
+            refit=False,
             random_state=seed,
         ).fit(X, y)
         n = len(ga.cv_results_["params"])
@@ -287,9 +353,15 @@ def test_layer_sizes_with_mlp(small_classification):
     gene = LayerSizes(1, 3, 4, 32)
     search = GeneticSearchCV(
         MLPClassifier(max_iter=30, random_state=0),
-        {"hidden_layer_sizes": gene, "activation": ["relu", "tanh"],
-         "batch_size": Integer(16, 64, log=True)},
-        population_size=5, generations=2, random_state=0, cv=2,
+        {
+            "hidden_layer_sizes": gene,
+            "activation": ["relu", "tanh"],
+            "batch_size": Integer(16, 64, log=True),
+        },
+        population_size=5,
+        generations=2,
+        random_state=0,
+        cv=2,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ConvergenceWarning at 30 iterations
@@ -297,14 +369,20 @@ def test_layer_sizes_with_mlp(small_classification):
     for p in search.cv_results_["params"]:
         assert gene.contains(p["hidden_layer_sizes"])
         assert isinstance(p["hidden_layer_sizes"], tuple)
-    assert search.best_estimator_.hidden_layer_sizes == search.best_params_["hidden_layer_sizes"]
+    assert (
+        search.best_estimator_.hidden_layer_sizes
+        == search.best_params_["hidden_layer_sizes"]
+    )
 
 
 def test_defaults_are_in_the_first_population(small_classification):
     X, y = small_classification
     search = GeneticSearchCV(
-        SVC(), {"C": Real(1e-3, 1e3, log=True), "gamma": ["scale", 0.1, 1.0]},
-        population_size=4, generations=1, random_state=0,
+        SVC(),
+        {"C": Real(1e-3, 1e3, log=True), "gamma": ["scale", 0.1, 1.0]},
+        population_size=4,
+        generations=1,
+        random_state=0,
     ).fit(X, y)
     assert {"C": 1.0, "gamma": "scale"} in search.cv_results_["params"]
 
@@ -314,8 +392,13 @@ def test_defaults_are_in_the_first_population(small_classification):
 
 def test_failing_candidates_are_never_best(fit_log):
     search = GeneticSearchCV(
-        Quadratic(), {"a": [1.0, 10.0], "fail": [True, False]}, cv=2,
-        population_size=4, generations=4, random_state=0, refit=True,
+        Quadratic(),
+        {"a": [1.0, 10.0], "fail": [True, False]},
+        cv=2,
+        population_size=4,
+        generations=4,
+        random_state=0,
+        refit=True,
     )
     with pytest.warns(FitFailedWarning):
         search.fit(np.zeros((10, 2)), np.zeros(10))
@@ -333,8 +416,12 @@ def test_failing_candidates_are_never_best(fit_log):
 
 def test_error_score_raise_propagates():
     search = GeneticSearchCV(
-        Quadratic(fail=True), {"a": [1.0, 10.0]}, cv=2, population_size=2,
-        generations=1, error_score="raise",
+        Quadratic(fail=True),
+        {"a": [1.0, 10.0]},
+        cv=2,
+        population_size=2,
+        generations=1,
+        error_score="raise",
     )
     with pytest.raises(ValueError, match="always fails"):
         search.fit(np.zeros((10, 2)), np.zeros(10))
@@ -342,7 +429,11 @@ def test_error_score_raise_propagates():
 
 def test_all_fits_failing_says_so():
     search = GeneticSearchCV(
-        Quadratic(fail=True), {"a": [1.0, 10.0]}, cv=2, population_size=2, generations=2,
+        Quadratic(fail=True),
+        {"a": [1.0, 10.0]},
+        cv=2,
+        population_size=2,
+        generations=2,
     )
     with pytest.raises(ValueError, match="fits failed"):
         search.fit(np.zeros((10, 2)), np.zeros(10))
@@ -370,8 +461,14 @@ def test_callback_returning_true_stops_and_sees_each_record():
 
     stopper = Stopper()
     search = GeneticSearchCV(
-        Quadratic(), {"a": Real(1, 100)}, cv=2, population_size=4, generations=10,
-        callbacks=[stopper], refit=False, random_state=0,
+        Quadratic(),
+        {"a": Real(1, 100)},
+        cv=2,
+        population_size=4,
+        generations=10,
+        callbacks=[stopper],
+        refit=False,
+        random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     assert seen == [0, 1]
     assert search.n_generations_ == 2
@@ -384,16 +481,28 @@ def test_patience_stops_a_stalled_search():
             return 0.0  # no generation can improve on the first
 
     search = GeneticSearchCV(
-        Flat(), {"d": Integer(0, 1000)}, cv=2, population_size=4, generations=20,
-        patience=3, refit=False, random_state=0,
+        Flat(),
+        {"d": Integer(0, 1000)},
+        cv=2,
+        population_size=4,
+        generations=20,
+        patience=3,
+        refit=False,
+        random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     assert search.n_generations_ == 4  # generation 0, then 3 without improvement
 
 
 def test_max_time_stops_after_the_crossing_generation():
     search = GeneticSearchCV(
-        Quadratic(), {"a": Real(1, 100)}, cv=2, population_size=4, generations=50,
-        max_time=1e-9, refit=False, random_state=0,
+        Quadratic(),
+        {"a": Real(1, 100)},
+        cv=2,
+        population_size=4,
+        generations=50,
+        max_time=1e-9,
+        refit=False,
+        random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     assert search.n_generations_ == 1
 
@@ -421,9 +530,21 @@ def test_max_time_stops_after_the_crossing_generation():
         ({"param_distributions": {}}, ValueError, "param_distributions"),
         ({"param_distributions": []}, ValueError, "param_distributions"),
         ({"param_distributions": {"a": []}}, ValueError, r"param_distributions\['a'\]"),
-        ({"param_distributions": {"a": "abc"}}, TypeError, r"param_distributions\['a'\]"),
-        ({"param_distributions": {"a": {"x": 1}}}, TypeError, r"param_distributions\['a'\]"),
-        ({"param_distributions": {"nope": [1, 2]}}, ValueError, "'nope' is not a parameter"),
+        (
+            {"param_distributions": {"a": "abc"}},
+            TypeError,
+            r"param_distributions\['a'\]",
+        ),
+        (
+            {"param_distributions": {"a": {"x": 1}}},
+            TypeError,
+            r"param_distributions\['a'\]",
+        ),
+        (
+            {"param_distributions": {"nope": [1, 2]}},
+            ValueError,
+            "'nope' is not a parameter",
+        ),
         ({"param_distributions": "a"}, ValueError, "param_distributions"),
     ],
 )
@@ -559,8 +680,14 @@ def test_truncated_checkpoint_is_refused(tmp_path):
 def test_resuming_a_finished_search(tmp_path, fit_log):
     path = tmp_path / "search.ckpt"
     X, y = np.zeros((8, 1)), np.zeros(8)
-    kw = dict(cv=2, population_size=4, generations=2, refit=True, checkpoint=path,
-              random_state=0)
+    kw = dict(
+        cv=2,
+        population_size=4,
+        generations=2,
+        refit=True,
+        checkpoint=path,
+        random_state=0,
+    )
     first = GeneticSearchCV(Quadratic(), {"a": Real(1, 100)}, **kw).fit(X, y)
     again = GeneticSearchCV(Quadratic(), {"a": Real(1, 100)}, **kw).fit(X, y)
     assert again.cv_results_["params"] == first.cv_results_["params"]
@@ -592,8 +719,11 @@ def test_scikit_learn_callbacks_see_each_generation(iris):
     assert isinstance(Recorder(), callback.FitCallback)
     recorder = Recorder()
     search = GeneticSearchCV(
-        DecisionTreeClassifier(random_state=0), {"max_depth": Integer(1, 10)},
-        population_size=4, generations=3, random_state=0,
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": Integer(1, 10)},
+        population_size=4,
+        generations=3,
+        random_state=0,
     )
     search.set_callbacks(recorder)
     search.fit(*iris)
@@ -622,15 +752,24 @@ class _FailsAfter(Quadratic):
 def test_later_generations_that_fail_entirely_are_kept_as_failures():
     _FailsAfter.fits = 0
     search = GeneticSearchCV(
-        _FailsAfter(ok=8), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
-        cv=2, population_size=4, generations=3, random_state=0, refit=False,
+        _FailsAfter(ok=8),
+        {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
+        cv=2,
+        population_size=4,
+        generations=3,
+        random_state=0,
+        refit=False,
         surrogate=None,
     )
     with pytest.warns(FitFailedWarning, match="Every fit of generation 1 failed"):
         search.fit(np.zeros((10, 2)), np.zeros(10))
     res = search.cv_results_
     gen = np.asarray(res["generation"])
-    assert set(gen) == {0, 1, 2}  # the last generation failed after sklearn's last batch
+    assert set(gen) == {
+        0,
+        1,
+        2,
+    }  # the last generation failed after sklearn's last batch
     assert len(gen) == sum(r["n_evaluated"] for r in search.history_)
     assert np.all(np.isfinite(res["mean_test_score"][gen == 0]))
     assert np.all(np.isnan(res["mean_test_score"][gen > 0]))

@@ -31,7 +31,9 @@ except ImportError:  # scikit-learn 1.5
         return check_estimator(estimator, generate_only=True)
 
 
-SMALL = dict(population_size=2, generations=2, cv=2, error_score="raise", random_state=0)
+SMALL = dict(
+    population_size=2, generations=2, cv=2, error_score="raise", random_state=0
+)
 
 # As scikit-learn records for GridSearchCV and RandomizedSearchCV.
 EXPECTED_FAILURES = {
@@ -48,9 +50,13 @@ if tuple(int(p) for p in sklearn.__version__.split(".")[:2]) < (1, 6):
 
 def _instances():
     yield GeneticSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, **SMALL)
-    yield GeneticSearchCV(LogisticRegression(), {"C": Real(0.1, 10.0, log=True)}, **SMALL)
     yield GeneticSearchCV(
-        Pipeline([("pca", PCA()), ("ridge", Ridge())]), {"ridge__alpha": [0.1, 1.0]}, **SMALL
+        LogisticRegression(), {"C": Real(0.1, 10.0, log=True)}, **SMALL
+    )
+    yield GeneticSearchCV(
+        Pipeline([("pca", PCA()), ("ridge", Ridge())]),
+        {"ridge__alpha": [0.1, 1.0]},
+        **SMALL,
     )
     yield GeneticSearchCV(
         Pipeline([("pca", PCA()), ("logisticregression", LogisticRegression())]),
@@ -86,6 +92,8 @@ def test_get_params_round_trip():
     search = GeneticSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, **SMALL)
     params = search.get_params(deep=False)
     assert GeneticSearchCV(**params).get_params(deep=False) == params
-    assert search.set_params(population_size=5) is search and search.population_size == 5
+    assert (
+        search.set_params(population_size=5) is search and search.population_size == 5
+    )
     with pytest.raises(ValueError, match="Invalid parameter"):
         search.set_params(populationsize=5)

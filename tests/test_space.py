@@ -21,11 +21,11 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils import check_random_state
 
-from gahpo.space import Individual
 from gahpo.space import (
     BaseGene,
     Categorical,
     Distribution,
+    Individual,
     Integer,
     LayerSizes,
     Real,
@@ -671,12 +671,14 @@ def test_unknown_parameter_message_suggests_names():
         (
             lambda: LayerSizes(3, 1),
             ValueError,
-            r"LayerSizes: `min_layers <= max_layers` must hold, got min_layers=3, max_layers=1",
+            r"LayerSizes: `min_layers <= max_layers` must hold, "
+            r"got min_layers=3, max_layers=1",
         ),
         (
             lambda: LayerSizes(1, 2, 64, 8),
             ValueError,
-            r"LayerSizes: `min_units <= max_units` must hold, got min_units=64, max_units=8",
+            r"LayerSizes: `min_units <= max_units` must hold, "
+            r"got min_units=64, max_units=8",
         ),
         (
             lambda: LayerSizes(-1, 2),

@@ -130,9 +130,9 @@ def test_search_patience_and_early_stopping_stop_at_the_same_generation(
         warnings.simplefilter("ignore", FitFailedWarning)
         warnings.simplefilter("ignore", UserWarning)
         by_param = steps_search(estimator, patience=patience).fit(X, y)
-        by_callback = steps_search(
-            estimator, callbacks=[EarlyStopping(patience)]
-        ).fit(X, y)
+        by_callback = steps_search(estimator, callbacks=[EarlyStopping(patience)]).fit(
+            X, y
+        )
     best = [r["best_score"] for r in by_param.history_]
     assert [r["best_score"] for r in by_callback.history_] == pytest.approx(
         best, nan_ok=True

@@ -8,8 +8,8 @@ import pytest
 from conftest import Quadratic
 
 from gahpo import GeneticSearchCV
-from gahpo._validation import budget
 from gahpo._engine import GeneticEngine
+from gahpo._validation import budget
 from gahpo.space import Categorical, Integer, LayerSizes, Real, SearchSpace
 from gahpo.surrogate import (
     ExtraTreesSurrogate,
@@ -65,6 +65,7 @@ def test_tuples_of_numbers_are_described_by_their_shape_not_one_hot():
     assert gene.n_features == 5  # depth, log total, one log width per position
     rows = np.array([gene.features(i) for i in range(len(layers))])
     assert rows.shape == (7, 5) and rows.min() >= -1 and rows.max() <= 1
+
     # nearby shapes are nearer than far ones, which one-hot cannot say
     def dist(a, b):
         return np.abs(rows[a] - rows[b]).sum()
@@ -125,12 +126,16 @@ def test_nan_scores_are_handled():
 
 def test_surrogate_beats_the_plain_ga_on_average():
     plain = np.mean([_run(s, None)[0].best.score for s in range(12)])
-    screened = np.mean([_run(s, ExtraTreesSurrogate())[0].best.score for s in range(12)])
+    screened = np.mean(
+        [_run(s, ExtraTreesSurrogate())[0].best.score for s in range(12)]
+    )
     assert screened > plain
 
 
 def test_expected_improvement():
-    ei = expected_improvement(np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.0, 1.0]), best=0.5)
+    ei = expected_improvement(
+        np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.0, 1.0]), best=0.5
+    )
     assert ei[0] == 0.0 and ei[1] == pytest.approx(0.5) and ei[2] > ei[1]
 
 
@@ -140,8 +145,12 @@ def test_expected_improvement():
 @pytest.mark.parametrize("n, population", [(30, 6), (60, 6), (120, 9)])
 def test_n_iter_derives_population_and_caps_fits(fit_log, n, population):
     search = GeneticSearchCV(
-        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
-        n_iter=n, cv=2, refit=False, random_state=0,
+        Quadratic(),
+        {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
+        n_iter=n,
+        cv=2,
+        refit=False,
+        random_state=0,
     )
     search.fit(np.zeros((6, 1)), np.zeros(6))
     assert len(search.cv_results_["params"]) == n
@@ -161,16 +170,26 @@ def test_budget_rule():
 
 def test_explicit_25_is_not_overridden_by_the_budget(fit_log):
     search = GeneticSearchCV(
-        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
-        n_iter=30, population_size=25, cv=2, refit=False, random_state=0,
+        Quadratic(),
+        {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
+        n_iter=30,
+        population_size=25,
+        cv=2,
+        refit=False,
+        random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     assert search.history_[0]["n_evaluated"] == 25
 
 
 def test_an_explicit_population_still_spends_the_whole_budget(fit_log):
     search = GeneticSearchCV(
-        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
-        n_iter=300, population_size=10, cv=2, refit=False, random_state=0,
+        Quadratic(),
+        {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1), "d": Integer(0, 20)},
+        n_iter=300,
+        population_size=10,
+        cv=2,
+        refit=False,
+        random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     assert len(search.cv_results_["params"]) == 300
 
@@ -212,7 +231,9 @@ def test_upper_confidence_bound_is_the_default_acquisition():
     picked = {}
     for acquisition, params in (("ucb", {}), ("ei", {"acquisition": "ei"})):
         surrogate = ExtraTreesSurrogate(exploration=0.0, min_points=4, **params)
-        picked[acquisition] = surrogate.screen(pool, 1, X, y, rng=np.random.RandomState(0))
+        picked[acquisition] = surrogate.screen(
+            pool, 1, X, y, rng=np.random.RandomState(0)
+        )
     # on a plateau the expected improvement over the tied best is zero where the
     # trees agree, so it prefers the uncertain point; the bound, the plateau
     assert picked["ucb"] == [0]
@@ -247,13 +268,20 @@ def test_local_children_mutate_the_three_best_at_half_strength():
 
     space = SearchSpace({"a": Integer(0, 10_000), "b": Real(0, 1)})
     engine = GeneticEngine(
-        space, population_size=10, mutation=recording_mutation, rng=0,
+        space,
+        population_size=10,
+        mutation=recording_mutation,
+        rng=0,
         surrogate=ExtraTreesSurrogate(local=1.0),
     )
     for _ in range(3):
         batch = engine.ask()
-        engine.tell([-abs(space.decode(ind)["a"] - 5_000) - space.decode(ind)["b"]
-                     for ind in batch])  # no ties among the best
+        engine.tell(
+            [
+                -abs(space.decode(ind)["a"] - 5_000) - space.decode(ind)["b"]
+                for ind in batch
+            ]
+        )  # no ties among the best
     keys = list(engine.cache)
     y = np.array([engine.cache[k] for k in keys])
     top = {keys[i] for i in np.argsort(-y)[:LOCAL_TOP]}
@@ -277,7 +305,10 @@ def test_local_children_spread_over_every_candidate_tied_with_the_best():
 
     space = SearchSpace({"a": Integer(0, 99)})
     engine = GeneticEngine(
-        space, population_size=20, mutation=recording_mutation, rng=0,
+        space,
+        population_size=20,
+        mutation=recording_mutation,
+        rng=0,
         surrogate=ExtraTreesSurrogate(local=1.0),
     )
     batch = engine.ask()
@@ -293,7 +324,12 @@ def test_local_children_spread_over_every_candidate_tied_with_the_best():
 def test_screening_spends_the_generation_on_new_candidates():
     space = {"a": [1.0, 10.0], "b": [0.1, 0.3, 0.5], "c": ["x", "y"], "d": [3, 7]}
     search = GeneticSearchCV(
-        Quadratic(), space, cv=2, population_size=8, generations=5, refit=False,
+        Quadratic(),
+        space,
+        cv=2,
+        population_size=8,
+        generations=5,
+        refit=False,
         random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     evaluated = [record["n_evaluated"] for record in search.history_]
@@ -319,8 +355,13 @@ def test_any_screen_with_ready_and_propose_replaces_the_default(fit_log):
 
     screen = FirstChildren()
     search = GeneticSearchCV(
-        Quadratic(), {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
-        population_size=5, generations=3, surrogate=screen, cv=2, refit=False,
+        Quadratic(),
+        {"a": Real(1e-2, 1e2, log=True), "b": Real(0, 1)},
+        population_size=5,
+        generations=3,
+        surrogate=screen,
+        cv=2,
+        refit=False,
         random_state=0,
     ).fit(np.zeros((6, 1)), np.zeros(6))
     assert screen.calls == 2

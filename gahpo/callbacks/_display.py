@@ -248,5 +248,3 @@ def _picklable(obj):
     except (TypeError, AttributeError, pickle.PicklingError):
         return False
     return True
-
-

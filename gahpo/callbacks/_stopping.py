@@ -27,8 +27,6 @@ def _check_number(owner, name, value, *, integral=False, low=0, closed=False):
         raise ValueError(f"{owner}: `{rule}` must hold, got {name}={value!r}.")
 
 
-
-
 class EarlyStopping:
     """Stop when the best score has not improved for ``patience`` generations.
 
@@ -217,5 +215,3 @@ class TargetScore:
 
     def __repr__(self):
         return f"TargetScore(score={self.score!r})"
-
-

@@ -68,4 +68,3 @@ def integer_ticks(ax):
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-

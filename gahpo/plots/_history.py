@@ -148,4 +148,3 @@ def plot_diversity(search, *, ax=None):
     integer_ticks(ax)
     ax.legend(loc="best")
     return ax
-

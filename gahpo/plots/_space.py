@@ -214,4 +214,3 @@ def plot_search_space(search, params=None, *, axes=None):
     colorbar.locator = MaxNLocator(integer=True)
     colorbar.update_ticks()
     return np.asarray(axes, dtype=object)
-

@@ -142,4 +142,3 @@ def split(X, y, *, seed, **size):
         return train_test_split(X, y, stratify=y, random_state=seed, **size)
     except ValueError:  # a class with a single row
         return train_test_split(X, y, random_state=seed, **size)
-

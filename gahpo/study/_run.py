@@ -78,7 +78,6 @@ def single_threaded_blas():
             os.environ.pop(var, None)
 
 
-
 def make_network(seed, max_iter, **params):
     """The study's network: Adam on the cross-entropy, features standardized.
 
@@ -264,4 +263,3 @@ def run(args, parser):
         )
     )
     return rows, search, random_search
-
