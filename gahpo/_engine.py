@@ -137,6 +137,7 @@ class GeneticEngine:
         self.population = []
         self.cache = {}
         self._scored = {}
+        self._features = np.empty((0, space.n_features))  # rows of _scored, lazily
         self.best = None
         self.n_objectives = None
         self._offspring = None
@@ -287,6 +288,7 @@ class GeneticEngine:
         self.population = list(state["population"])
         self.cache = dict(state["cache"])
         self._scored = dict(state["scored"])
+        self._features = np.empty((0, self.space.n_features))
         self.rng.set_state(state["rng"])
         self.best = state["best"]
         self.n_objectives = state["n_objectives"]
@@ -438,3 +440,16 @@ class Breeder:
         space = self._engine.space
         rows = [space.features(ind) for ind in individuals]
         return np.array(rows, dtype=float).reshape(len(rows), space.n_features)
+
+    def scored_features(self):
+        """The features of :attr:`scored`, row for row.
+
+        Computed once per candidate and kept by the engine, so the cost of a
+        generation does not grow with the number of candidates scored.
+        """
+        engine = self._engine
+        known = len(engine._features)
+        if known < len(self.scored):
+            new = self.features(self.scored[known:])
+            engine._features = np.vstack([engine._features, new])
+        return engine._features

@@ -123,6 +123,9 @@ class SearchRows:
     def merge(self, params, n_splits, out, more):
         """All rows, with the batch scikit-learn is formatting (``params``...)."""
         self.evaluated = True
+        if not self.resumed and not self.failed:  # nothing to add: no copy
+            self.rows = (params, out, more)
+            return self.rows
         self.rows = merge_rows(
             n_splits, self.resumed, (params, out, more), *self.failed
         )

@@ -33,6 +33,7 @@ _NUMERIC_PARAMS = {
     "surplus": (numbers.Integral, "an int", 1, math.inf, ">= 1"),
     "min_points": (numbers.Integral, "an int", 1, math.inf, ">= 1"),
     "n_estimators": (numbers.Integral, "an int", 1, math.inf, ">= 1"),
+    "max_points": (numbers.Integral, "an int", 2, math.inf, ">= 2"),
     "exploration": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
     "local": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
     "kappa": (numbers.Real, "a number", 0.0, math.inf, ">= 0"),
@@ -143,6 +144,11 @@ class ExtraTreesSurrogate:
         over the best score (:func:`expected_improvement`).
     kappa : float, default=0.5
         Weight of the uncertainty in ``"ucb"``.
+    max_points : int, default=1000
+        Most scored candidates the model is fitted on, which bounds the cost
+        of a generation in a long search: beyond it, the best half of
+        ``max_points`` and a random draw from the others (the model must
+        also know where the space is bad).
 
     Notes
     -----
@@ -188,6 +194,7 @@ class ExtraTreesSurrogate:
         local=0.3,
         acquisition="ucb",
         kappa=0.5,
+        max_points=1000,
     ):
         self.surplus = surplus
         self.exploration = exploration
@@ -196,13 +203,15 @@ class ExtraTreesSurrogate:
         self.local = local
         self.acquisition = acquisition
         self.kappa = kappa
+        self.max_points = max_points
 
     def __repr__(self):
         return (
             f"ExtraTreesSurrogate(surplus={self.surplus}, "
             f"exploration={self.exploration}, "
             f"min_points={self.min_points}, n_estimators={self.n_estimators}, "
-            f"local={self.local}, acquisition={self.acquisition!r}, kappa={self.kappa})"
+            f"local={self.local}, acquisition={self.acquisition!r}, "
+            f"kappa={self.kappa}, max_points={self.max_points})"
         )
 
     def check_params(self):
@@ -249,7 +258,7 @@ class ExtraTreesSurrogate:
             parents = self.local_parents(breeder.scored, breeder.scores, rng=rng)
             pool += breeder.mutants(parents, n_local, self.local_strength)
         new, known = breeder.split_new(pool)
-        X, X_pool = breeder.features(breeder.scored), breeder.features(new)
+        X, X_pool = breeder.scored_features(), breeder.features(new)
         chosen = [new[i] for i in self.screen(X_pool, k, X, breeder.scores, rng=rng)]
         return chosen + known[: k - len(chosen)]
 
@@ -267,6 +276,14 @@ class ExtraTreesSurrogate:
         best = order[y[order] >= cutoff]
         best = best[rng.permutation(len(best))]
         return [scored[i] for i in best]
+
+    def _bounded(self, X, y, rng):
+        """``max_points`` rows: the best half, and a random draw of the rest."""
+        order = np.argsort(-y, kind="stable")
+        n_best = self.max_points // 2
+        drawn = rng.choice(order[n_best:], size=self.max_points - n_best, replace=False)
+        keep = np.concatenate([order[:n_best], drawn])
+        return X[keep], y[keep]
 
     def screen(self, X_pool, k, X, y, *, rng):
         """Indices of the ``k`` pool members to evaluate.
@@ -298,6 +315,8 @@ class ExtraTreesSurrogate:
             # too few points for a model: a random subset is the plain GA
             return [int(i) for i in rng.choice(n_pool, size=k, replace=False)]
         y = np.where(finite, y, y[finite].min())
+        if len(y) > self.max_points:
+            X, y = self._bounded(np.asarray(X), y, rng)
         seed = int(rng.randint(np.iinfo(np.int32).max))
         model = ExtraTreesRegressor(
             n_estimators=self.n_estimators,

@@ -381,3 +381,50 @@ def test_an_object_without_propose_is_refused_before_any_fit(fit_log):
             np.zeros((6, 1)), np.zeros(6)
         )
     assert fit_log == []
+
+
+def test_the_model_is_fitted_on_at_most_max_points():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(500, 2))
+    y = -((X - 0.5) ** 2).sum(axis=1)
+    y[:20] = np.nan  # failures are kept among "the rest"
+    surrogate = ExtraTreesSurrogate(max_points=100, exploration=0.0)
+    Xb, yb = surrogate._bounded(X, np.where(np.isnan(y), np.nanmin(y), y), rng)
+    assert Xb.shape == (100, 2) and yb.shape == (100,)
+    best_half = np.sort(np.where(np.isnan(y), -np.inf, y))[-50:]
+    assert np.all(np.isin(best_half, yb))  # the best half is always there
+    pool = rng.uniform(size=(60, 2))
+    keep = surrogate.screen(pool, 5, X, y, rng=np.random.RandomState(1))
+    assert len(set(keep)) == 5
+    # the cap only draws from rng when there are more points than it
+    small = ExtraTreesSurrogate(max_points=1000, exploration=0.0)
+    a = small.screen(pool, 5, X, y, rng=np.random.RandomState(1))
+    state = np.random.RandomState(1)
+    b = ExtraTreesSurrogate(max_points=500, exploration=0.0).screen(
+        pool, 5, X, y, rng=state
+    )
+    assert a == b
+
+
+def test_scored_features_are_computed_once_per_candidate():
+    from collections import Counter
+
+    calls = Counter()
+    space = SearchSpace({"a": Integer(0, 1000), "b": Real(0, 1)})
+    original = space.features
+
+    def counting(ind):
+        calls[space.key(ind)] += 1
+        return original(ind)
+
+    space.features = counting
+    engine = GeneticEngine(
+        space, population_size=10, rng=0, surrogate=ExtraTreesSurrogate(min_points=5)
+    )
+    for _ in range(6):
+        batch = engine.ask()
+        engine.tell([space.decode(i)["b"] for i in batch])
+    first = list(engine.cache)[:10]  # scored in generation 0, screened on 5 times
+    # once as a member of the model's data (and at most once as a pool child)
+    assert max(calls[key] for key in first) == 1
+    assert max(calls[key] for key in engine.cache) <= 2
