@@ -106,8 +106,14 @@ class SearchCV(BaseSearchCV):
 
 
 def search_context(callback_ctx, estimator):
-    """Open the "search" task of scikit-learn's callback API (1.9+), if any."""
-    if callback_ctx is None:
+    """Open the "search" task of scikit-learn's callback API (1.9+), if any.
+
+    Only when the search has scikit-learn callbacks (``set_callbacks``): the
+    task tree holds a node per fit and goes to every fit with the search
+    (scikit-learn passes it as ``caller``), so a long search without
+    callbacks would pickle a larger tree for every fit.
+    """
+    if callback_ctx is None or not getattr(estimator, "_skl_callbacks", None):
         return None
     ctx = callback_ctx.subcontext(task_name="search", max_subtasks=None)
     return ctx.call_on_fit_task_begin(estimator=estimator)

@@ -5,13 +5,10 @@ import time
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import is_classifier
-from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
 from . import _checkpoint
 from ._compat import (
-    FrozenSplits,
     HasMethods,
     Interval,
     SearchCV,
@@ -26,12 +23,16 @@ from ._objectives import guiding_metric, objective_columns, pareto_front
 from ._rows import SearchRows
 from ._stop_rules import no_improvement, out_of_time
 from ._timeout import time_limited_fits
-from ._validation import check_search, make_engine
+from ._validation import check_folds, check_search, make_engine
 from .callbacks._runner import CallbackRunner
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schemes import SCHEMES, Generational, MuPlusLambda
 
 __all__ = ["GeneticSearchCV"]
+
+
+#: Kept while a fit runs only; never pickled (scikit-learn 1.9 sends it to fits)
+_FIT_STATE = ("_search_rows", "_settings", "_cv", "_fit_limit", "_callbacks")
 
 
 class GeneticSearchCV(SearchCV):
@@ -376,13 +377,7 @@ class GeneticSearchCV(SearchCV):
             fingerprint = _checkpoint.fingerprint(self, self._space, X, y)
         self._search_rows = SearchRows(self.checkpoint, fingerprint)
         self._callbacks = CallbackRunner(self.callbacks, self.verbose)
-        # the splitter BaseSearchCV.fit would build, read once: the same folds
-        # in every generation, and a one-shot generator of folds works
-        cv = self.cv
-        if not (cv is None or isinstance(cv, (Integral, list)) or hasattr(cv, "split")):
-            cv = list(cv)  # a one-shot iterable of folds: read it once
-        classifier = is_classifier(self.estimator)
-        self._cv = FrozenSplits(check_cv(cv, y, classifier=classifier))
+        cv, self._cv = check_folds(self, y)
         try:
             # levels 1-2 of verbose are gahpo's; scikit-learn's own start at 3
             verbose = max(int(self.verbose) - 2, 0)
@@ -404,11 +399,17 @@ class GeneticSearchCV(SearchCV):
                 )
             return self
         finally:
-            callbacks = self.__dict__.pop("_callbacks")
+            callbacks = self._callbacks
             # never keep the data, or the rows carried for checkpoints
-            for name in ("_search_rows", "_settings", "_cv", "_fit_limit"):
+            for name in _FIT_STATE:
                 self.__dict__.pop(name, None)
             callbacks.end(self)  # after the refit: best_params_ are known
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: never the live __dict__
+        for name in _FIT_STATE:
+            state.pop(name, None)
+        return state
 
     # -- the search -----------------------------------------------------------
 

@@ -8,7 +8,12 @@ parts given by name, and derives the budget.
 
 import inspect
 import math
+from numbers import Integral
 
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
+
+from ._compat import FrozenSplits
 from ._engine import GeneticEngine
 from ._objectives import parse_objectives
 from .operators import CROSSOVER, MUTATION, SELECTION
@@ -17,7 +22,7 @@ from .schemes import as_scheme
 from .space import SearchSpace
 from .surrogate import ExtraTreesSurrogate, check_screen
 
-__all__ = ["budget", "check_search", "make_engine"]
+__all__ = ["budget", "check_folds", "check_search", "make_engine"]
 
 #: The study's population and generations, used without ``n_iter``.
 STUDY = (25, 25)
@@ -170,3 +175,16 @@ def make_engine(search, settings, rng):
         surrogate=settings["surrogate"],
         max_evaluations=search.n_iter,
     )
+
+
+def check_folds(search, y):
+    """``(cv, folds)``: what scikit-learn's ``fit`` is given, and the folds.
+
+    A one-shot iterable of folds becomes a list, read once; ``folds`` serves
+    the same folds to every generation, even from a shuffling splitter.
+    """
+    cv = search.cv
+    if not (cv is None or isinstance(cv, (Integral, list)) or hasattr(cv, "split")):
+        cv = list(cv)  # a one-shot iterable of folds: read it once
+    classifier = is_classifier(search.estimator)
+    return cv, FrozenSplits(check_cv(cv, y, classifier=classifier))

@@ -21,6 +21,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from gahpo import GeneticSearchCV
+from gahpo._engine import GeneticEngine
 from gahpo.space import Categorical, Integer, LayerSizes, Real
 
 GRID = {"C": [0.1, 1.0, 10.0], "kernel": ["linear", "rbf"]}
@@ -788,3 +789,32 @@ def test_the_all_fits_failed_error_of_this_scikit_learn_is_recognised():
         )
     assert all_fits_failed(info.value)
     assert not all_fits_failed(ValueError("Some fits failed"))
+
+
+def test_the_search_sent_to_each_fit_does_not_grow_with_the_candidates(
+    iris, monkeypatch
+):
+    # scikit-learn 1.9 pickles the search into every fit (``caller``): what a
+    # fit carries (rows so far, settings, folds) must not be pickled with it
+    import pickle
+
+    sizes, fitting, tell = [], {}, GeneticEngine.tell
+
+    def logged_tell(engine, *args, **kwargs):
+        sizes.append(len(pickle.dumps(fitting["search"])))
+        return tell(engine, *args, **kwargs)
+
+    monkeypatch.setattr(GeneticEngine, "tell", logged_tell)
+    search = fitting["search"] = GeneticSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"max_depth": Integer(1, 20), "min_samples_leaf": Integer(1, 20)},
+        n_iter=120,
+        cv=3,
+        refit=False,
+        random_state=0,
+    )
+    search.fit(*iris)
+    assert search.n_generations_ > 10
+    growth_per_generation = (sizes[-1] - sizes[0]) / (len(sizes) - 1)
+    assert growth_per_generation < 400  # one history_ record, no rows
+    assert "_search_rows" not in pickle.loads(pickle.dumps(search)).__dict__
