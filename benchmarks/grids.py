@@ -25,6 +25,7 @@ import math
 import os
 import time
 import warnings
+import zlib
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -276,13 +277,20 @@ class Table:
         }
         # key: tuple of *indices* into each parameter's list of values, so that
         # a float that went through a library (np.float64, a copy) still matches
-        self.scores, self.fit_times = {}, {}
+        self.scores, self.fit_times, self.fold_scores = {}, {}, {}
         for row in data["rows"]:
             key = tuple(
                 self._index(k, _from_json(k, row["params"][k])) for k in self.names
             )
             self.scores[key] = row["mean_test_score"]
             self.fit_times[key] = row["mean_fit_time"]
+            self.fold_scores[key] = row["fold_scores"]
+        #: parameters whose grid is a list of numbers (an order to use)
+        self.numeric = [
+            k
+            for k, vs in self.values.items()
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in vs)
+        ]
         if len(self.scores) != data["n_configurations"]:
             raise ValueError(f"{path}: duplicate configurations")
         self.optimum = max(self.scores.values())
@@ -306,6 +314,22 @@ class Table:
 
     def score(self, params):
         return self.scores[self.key(params)]
+
+    def from_indices(self, params):
+        """Parameters whose numeric grids are given as indices, as values."""
+        return {
+            k: self.values[k][int(v)] if k in self.numeric else v
+            for k, v in params.items()
+        }
+
+    def noisy_score(self, key, noise):
+        """One fold's score of ``key``, the fold fixed by ``(key, noise)``.
+
+        What a search sees when it cannot average the folds away: the noise
+        of cross-validation among near-equal configurations.
+        """
+        folds = self.fold_scores[key]
+        return folds[zlib.crc32(repr((key, noise)).encode()) % len(folds)]
 
 
 _TABLES = {}
@@ -348,7 +372,11 @@ class Lookup(ClassifierMixin, BaseEstimator):
     (gahpo does) gets no hint from them.
 
     ``hidden_layer_sizes`` may be a tuple or its string form ``"64-256"``
-    (Optuna's categorical distributions want primitive choices).
+    (Optuna's categorical distributions want primitive choices). With
+    ``indexed=True`` the numeric parameters are indices into their grids
+    (``C=3`` is the fourth value of C), so that every tool can be given the
+    grids' order as integers. With ``noise`` (an int) the score is one
+    fold's, fixed per configuration and ``noise``.
     """
 
     def __init__(
@@ -363,6 +391,8 @@ class Lookup(ClassifierMixin, BaseEstimator):
         max_leaf_nodes=None,
         min_samples_leaf=None,
         l2_regularization=None,
+        indexed=False,
+        noise=None,
     ):
         self.task = task
         self.C = C
@@ -374,6 +404,8 @@ class Lookup(ClassifierMixin, BaseEstimator):
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
+        self.indexed = indexed
+        self.noise = noise
 
     def fit(self, X, y=None):
         self.classes_ = np.unique(y) if y is not None else np.array([0, 1])
@@ -384,9 +416,17 @@ class Lookup(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         return np.full(len(X), self.classes_[0])
 
-    def table_score(self):
+    def table_key(self):
         table = get_table(self.task)
-        return table.score({name: getattr(self, name) for name in table.names})
+        params = {name: getattr(self, name) for name in table.names}
+        return table.key(table.from_indices(params) if self.indexed else params)
+
+    def table_score(self):
+        """The stored mean score, or with ``noise`` one fold's (see ``noisy_score``)."""
+        table, key = get_table(self.task), self.table_key()
+        if self.noise is None:
+            return table.scores[key]
+        return table.noisy_score(key, self.noise)
 
     def score(self, X, y=None, sample_weight=None):
         return self.table_score()

@@ -39,13 +39,12 @@ import json
 import pickle
 import statistics
 import sys
-import time
 
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
-from gahpo import GeneticSearchCV
+from _timed import TimedGeneticSearchCV
 
 TARGET = 1.10
 CV = 3
@@ -57,39 +56,6 @@ SPACE = {
     "criterion": H.Choice(["gini", "entropy"]),
 }
 KINDS = ("ga", "random", "replay")
-
-
-class _Timed:
-    """Mixin: time _run_search, each evaluate_candidates and _format_results."""
-
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        batches, self._bench_formats = [], []
-
-        def timed_evaluate_candidates(*args, **kwargs):
-            t0 = time.perf_counter()
-            try:
-                return evaluate_candidates(*args, **kwargs)
-            finally:
-                batches.append(time.perf_counter() - t0)
-
-        t0 = time.perf_counter()
-        super()._run_search(timed_evaluate_candidates, callback_ctx=callback_ctx)
-        self.bench_ = {
-            "run_search": time.perf_counter() - t0,
-            "batches": batches,
-            "format_results": self._bench_formats,
-        }
-
-    def _format_results(self, *args, **kwargs):
-        t0 = time.perf_counter()
-        try:
-            return super()._format_results(*args, **kwargs)
-        finally:
-            self._bench_formats.append(time.perf_counter() - t0)
-
-
-class TimedGeneticSearchCV(_Timed, GeneticSearchCV):
-    pass
 
 
 def make(kind, n_jobs, seed, size=None, candidates=None, population_size=None):
