@@ -56,6 +56,10 @@ SETTINGS = (
     "initial_params",
     "n_iter",
     "surrogate",
+    "resource",
+    "min_resources",
+    "max_resources",
+    "factor",
 )
 
 

@@ -8,8 +8,10 @@ one place, and CI tests the oldest and newest supported versions.
 
 import contextlib
 
+import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import _num_samples as num_samples
 
 __all__ = [
     "BaseSearchCV",
@@ -21,6 +23,7 @@ __all__ = [
     "all_fits_failed",
     "end_context",
     "generation_context",
+    "num_samples",
     "search_context",
     "set_during_fit",
 ]
@@ -87,8 +90,21 @@ class SearchCV(BaseSearchCV):
     it evaluated in this ``fit``. A subclass gives the rows to format through
     :meth:`_rows_to_format` (gahpo adds rows resumed from a checkpoint and
     rows of generations whose every fit failed), and formats rows of its own
-    with :meth:`_format_rows`.
+    with :meth:`_format_rows`. It restricts the rows the best is chosen from
+    with :meth:`_best_rows` (with multi-fidelity: those at the full resource),
+    as ``HalvingRandomSearchCV`` does in ``_select_best_index``.
     """
+
+    def _best_rows(self, results):
+        """Indices of the rows the best may be chosen from; None for all."""
+        return None
+
+    def _select_best_index(self, refit, refit_metric, results):
+        rows = None if callable(refit) else self._best_rows(results)
+        if rows is None or not len(rows):
+            return BaseSearchCV._select_best_index(refit, refit_metric, results)
+        ranks = np.asarray(results[f"rank_test_{refit_metric}"])[rows]
+        return int(rows[np.argmin(ranks)])
 
     def _rows_to_format(self, params, n_splits, out, more_results):
         """``(params, out, more_results)`` to format; by default the given ones."""

@@ -138,6 +138,7 @@ class GeneticEngine:
         self.cache = {}
         self._scored = {}
         self._features = np.empty((0, space.n_features))  # rows of _scored, lazily
+        self._fidelity = {}  # key -> share of the full resource, when below 1
         self.best = None
         self.n_objectives = None
         self._offspring = None
@@ -183,7 +184,7 @@ class GeneticEngine:
             self.max_evaluations is not None and len(self.cache) >= self.max_evaluations
         )
 
-    def tell(self, scores):
+    def tell(self, scores, *, fidelity=None):
         """Score the individuals of the last :meth:`ask` and close the generation.
 
         Parameters
@@ -191,6 +192,11 @@ class GeneticEngine:
         scores : array-like of shape (n_individuals,) or (n_individuals, n_objectives)
             Scores of the individuals returned by ``ask``, in order; greater
             is better, NaN marks a failure (ranked last, never best).
+        fidelity : array-like of shape (n_individuals,), optional
+            With multi-fidelity scores: the share of the full resource each
+            score was measured with, in (0, 1]. Only full-fidelity scores can
+            be best; a screen sees the fidelities (:attr:`Breeder.fidelity`).
+            Default: all 1.
 
         Returns
         -------
@@ -222,14 +228,19 @@ class GeneticEngine:
                     f"tell() expects {self.n_objectives} objective(s) per individual, "
                     f"got {scores.shape[1]}."
                 )
-        for ind, row in zip(self._pending, scores):
+        if fidelity is None:
+            fidelity = np.ones(len(scores))
+        for ind, row, share in zip(self._pending, scores, fidelity):
             # a float for one objective, a tuple for several
             key = self.space.key(ind)
             self.cache[key] = float(row[0]) if len(row) == 1 else tuple(map(float, row))
             self._scored[key] = ind.copy()
+            if share < 1:
+                self._fidelity[key] = float(share)
         for ind in self._offspring:
             ind.set_score(self.cache[self.space.key(ind)])
-        self._update_best(self._offspring)
+        key = self.space.key
+        self._update_best([i for i in self._offspring if key(i) not in self._fidelity])
         self.population = self._survivors(self._offspring)
 
         values = np.array([ind.score for ind in self._offspring])
@@ -275,6 +286,10 @@ class GeneticEngine:
             "population": [ind.copy_with_score() for ind in self.population],
             "cache": dict(self.cache),
             "scored": dict(self._scored),
+            "fidelity": dict(self._fidelity),
+            # a checkpoint between the rungs of a generation: asked, not told
+            "pending": self._pending,
+            "offspring": self._offspring,
             "rng": self.rng.get_state(),
             "best": self.best,
             "n_objectives": self.n_objectives,
@@ -289,12 +304,13 @@ class GeneticEngine:
         self.cache = dict(state["cache"])
         self._scored = dict(state["scored"])
         self._features = np.empty((0, self.space.n_features))
+        self._fidelity = dict(state.get("fidelity", {}))
         self.rng.set_state(state["rng"])
         self.best = state["best"]
         self.n_objectives = state["n_objectives"]
         self._duplicate_rate = state["duplicate_rate"]
         self._diversity = state["diversity"]
-        self._offspring = self._pending = None
+        self._offspring, self._pending = state.get("offspring"), state.get("pending")
 
     # -- variation ------------------------------------------------------------
 
@@ -399,6 +415,9 @@ class Breeder:
         Every distinct candidate scored so far, in the order scored.
     scores : ndarray of shape (n_scored,)
         Their (first-objective) scores, NaN for failures.
+    fidelity : ndarray of shape (n_scored,)
+        The share of the full resource each score was measured with (1
+        without multi-fidelity).
     """
 
     def __init__(self, engine, cxpb, mutpb, strength):
@@ -407,6 +426,8 @@ class Breeder:
         keys = list(engine.cache)
         self.scored = [engine._scored[key] for key in keys]
         self.scores = np.array([engine._first(engine.cache[key]) for key in keys])
+        fidelity = engine._fidelity
+        self.fidelity = np.array([fidelity.get(key, 1.0) for key in keys])
 
     def children(self, n):
         """``n`` children bred by selection, crossover and mutation, made new."""

@@ -91,6 +91,7 @@ class SearchRows:
         self.failed = []  # one (params, out, more) per generation failed whole
         self.rows = None  # everything so far, merged
         self.evaluated = False  # whether scikit-learn evaluated a batch this fit
+        self.extra = {}  # more state to resume (multi-fidelity rungs)
 
     def resume(self, engine):
         """Restore ``engine`` from the checkpoint, if any; return its history."""
@@ -104,6 +105,7 @@ class SearchRows:
         )
         engine.set_state(state["engine"])
         self.resumed = state["rows"]
+        self.extra = dict(state.get("extra", {}))
         return list(state["history"])
 
     def save(self, engine, history):
@@ -117,6 +119,7 @@ class SearchRows:
             "engine": engine.get_state(),
             "history": history,
             "rows": self.rows or self.resumed,
+            "extra": self.extra,
         }
         _checkpoint.save(self.checkpoint, state)
 

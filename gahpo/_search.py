@@ -13,13 +13,12 @@ from ._compat import (
     Interval,
     SearchCV,
     StrOptions,
-    all_fits_failed,
     end_context,
-    generation_context,
     search_context,
     set_during_fit,
 )
-from ._objectives import guiding_metric, objective_columns, pareto_front
+from ._evaluation import Evaluator
+from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows
 from ._stop_rules import no_improvement, out_of_time
 from ._timeout import time_limited_fits
@@ -32,7 +31,7 @@ __all__ = ["GeneticSearchCV"]
 
 
 #: Kept while a fit runs only; never pickled (scikit-learn 1.9 sends it to fits)
-_FIT_STATE = ("_search_rows", "_settings", "_cv", "_fit_limit", "_callbacks")
+_FIT_STATE = ("_search_rows", "_settings", "_cv", "_fit_limit", "_callbacks", "_ladder")
 
 
 class GeneticSearchCV(SearchCV):
@@ -187,6 +186,20 @@ class GeneticSearchCV(SearchCV):
         :class:`~gahpo.surrogate.ExtraTreesSurrogate` for a single objective
         and none for several; None runs the plain genetic algorithm; any
         :class:`~gahpo.surrogate.Screen` replaces it.
+    resource : str, default="n_samples"
+        Multi-fidelity: what a rung gives a fit, as in
+        ``HalvingRandomSearchCV``: training samples, or the name of an
+        estimator parameter (``"max_iter"``, ``"clf__n_estimators"``).
+    min_resources : int, "smallest" or None, default=None
+        Multi-fidelity, off with None: a generation's new candidates are
+        scored with ``min_resources``, and those in the best ``1 / factor``
+        of every score at that rung go up to ``factor`` times more, up to
+        ``max_resources``. ``cv_results_`` then has a row per candidate and
+        resource (``n_resources``); the best is chosen at ``max_resources``.
+    max_resources : int or "auto", default="auto"
+        The full resource; ``"auto"`` is the number of samples.
+    factor : float, default=3
+        Growth of the resource from rung to rung (> 1).
 
     Attributes
     ----------
@@ -281,6 +294,17 @@ class GeneticSearchCV(SearchCV):
         "objectives": [list, tuple, dict, None],
         "initial_params": [list, tuple, None],
         "surrogate": [StrOptions({"auto"}), None, HasMethods(["ready", "propose"])],
+        "resource": [str],
+        "min_resources": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"smallest"}),
+            None,
+        ],
+        "max_resources": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
+        "factor": [Interval(Real, 1, None, closed="neither")],
     }
 
     def __init__(
@@ -315,6 +339,10 @@ class GeneticSearchCV(SearchCV):
         objectives=None,
         initial_params=None,
         surrogate="auto",
+        resource="n_samples",
+        min_resources=None,
+        max_resources="auto",
+        factor=3,
     ):
         super().__init__(
             estimator=estimator,
@@ -347,8 +375,10 @@ class GeneticSearchCV(SearchCV):
         self.objectives = objectives
         self.initial_params = initial_params
         self.surrogate = surrogate
-
-    # -- fit ------------------------------------------------------------------
+        self.resource = resource
+        self.min_resources = min_resources
+        self.max_resources = max_resources
+        self.factor = factor
 
     def fit(self, X, y=None, **params):
         """Run the genetic search with all sets of parameters it proposes.
@@ -372,12 +402,12 @@ class GeneticSearchCV(SearchCV):
         self._validate_params()
         self._settings = settings = check_search(self)
         self._space, self._objectives = settings["space"], settings["objectives"]
+        cv, self._cv, self._ladder = check_folds(self, X, y, params)
         fingerprint = None
         if self.checkpoint:
             fingerprint = _checkpoint.fingerprint(self, self._space, X, y)
         self._search_rows = SearchRows(self.checkpoint, fingerprint)
         self._callbacks = CallbackRunner(self.callbacks, self.verbose)
-        cv, self._cv = check_folds(self, y)
         try:
             # levels 1-2 of verbose are gahpo's; scikit-learn's own start at 3
             verbose = max(int(self.verbose) - 2, 0)
@@ -419,19 +449,22 @@ class GeneticSearchCV(SearchCV):
             self, self._settings, check_random_state(self.random_state)
         )
         self.history_ = self._search_rows.resume(engine)
+        if self._ladder is not None:  # scores seen at each rung, for promotion
+            self._search_rows.extra.setdefault(
+                "rungs", [[] for _ in self._ladder.rungs]
+            )
         self.n_generations_ = len(self.history_)
         elapsed_before = self.history_[-1]["elapsed"] if self.history_ else 0.0
         start = time.monotonic()
         search_ctx = search_context(callback_ctx, self)
+        evaluator = Evaluator(self, evaluate_candidates, search_ctx)
         self._callbacks.start(self)
         try:
             stop = self._should_stop(engine)
             while not stop:
                 candidates = engine.ask()  # only individuals never scored
-                scores = self._evaluate(
-                    candidates, engine.generation, evaluate_candidates, search_ctx
-                )
-                record = engine.tell(scores)
+                scores, fidelity = evaluator.generation(engine, candidates)
+                record = engine.tell(scores, fidelity=fidelity)
                 record["elapsed"] = elapsed_before + time.monotonic() - start
                 self.history_.append(record)
                 self.n_generations_ = len(self.history_)
@@ -440,43 +473,10 @@ class GeneticSearchCV(SearchCV):
                 stop = self._callbacks(self, record) or stop
             if not self._search_rows.evaluated and self._search_rows.resumed:
                 # a finished search resumed: scikit-learn needs one evaluation
-                params, more = self._search_rows.take_last_resumed()
-                evaluate_candidates(params, cv=self._cv, more_results=more)
+                evaluator.again(*self._search_rows.take_last_resumed())
         finally:
             end_context(search_ctx, self)
             self._fit_limit.lift()  # the refit is not limited
-
-    def _evaluate(self, candidates, generation, evaluate_candidates, search_ctx):
-        """Cross-validate one generation's new candidates; return their fitness."""
-        if not candidates:  # all cached: scikit-learn refuses an empty batch
-            return []
-        params = [self._space.decode(ind) for ind in candidates]
-        more = {"generation": [generation] * len(params)}
-        ctx = generation_context(search_ctx, self, lambda: len(params) * self.n_splits_)
-        try:
-            results = evaluate_candidates(
-                params,
-                cv=self._cv,
-                more_results=more,
-                **({"callback_ctx": ctx} if ctx is not None else {}),
-            )
-        except ValueError as exc:
-            # scikit-learn raises when every fit of a batch fails: in the first
-            # batch that is a misconfigured model and the error stands; later
-            # it is a generation of bad candidates, kept as failures.
-            if not all_fits_failed(exc) or not self._search_rows.rows:
-                raise
-            return self._record_failed_generation(params, more, exc)
-        finally:
-            end_context(ctx, self)
-        return self._fitness(results)[-len(params) :]
-
-    def _fitness(self, results):
-        """Scores of every row of ``results``: one column, or one per objective."""
-        if self._objectives is None:
-            metric = guiding_metric(results, self.refit, self.scoring)
-            return np.asarray(results[f"mean_test_{metric}"])
-        return objective_columns(results, self._objectives)
 
     def _should_stop(self, engine):
         if engine.generation >= self._settings["generations"] or engine.exhausted:
@@ -489,12 +489,12 @@ class GeneticSearchCV(SearchCV):
 
     # -- rows of cv_results_ ---------------------------------------------------
 
+    def _best_rows(self, results):
+        # with multi-fidelity, the best is among the rows at the full resource
+        if self._ladder is None:
+            return None
+        n_resources = np.asarray(results["n_resources"])
+        return np.flatnonzero(n_resources == self._ladder.max_resources)
+
     def _rows_to_format(self, params, n_splits, out, more_results):
         return self._search_rows.merge(params, n_splits, out, more_results)
-
-    def _record_failed_generation(self, params, more, exc):
-        """Keep rows for a batch whose every fit failed; return its scores."""
-        self._search_rows.add_failed(params, more, exc, self.error_score)
-        if self._objectives is not None:
-            return np.full((len(params), len(self._objectives)), np.nan)
-        return [self.error_score] * len(params)

@@ -13,8 +13,9 @@ from numbers import Integral
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from ._compat import FrozenSplits
+from ._compat import FrozenSplits, num_samples
 from ._engine import GeneticEngine
+from ._fidelity import check_ladder
 from ._objectives import parse_objectives
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schedules import rate_at
@@ -177,14 +178,24 @@ def make_engine(search, settings, rng):
     )
 
 
-def check_folds(search, y):
-    """``(cv, folds)``: what scikit-learn's ``fit`` is given, and the folds.
+def check_folds(search, X, y, params):
+    """``(cv, folds, ladder)``: the folds of one ``fit``, read once, and its rungs.
 
-    A one-shot iterable of folds becomes a list, read once; ``folds`` serves
-    the same folds to every generation, even from a shuffling splitter.
+    ``cv`` is what scikit-learn's ``fit`` is given (a one-shot iterable of
+    folds becomes a list); ``folds`` serves the same folds to every
+    generation, even from a shuffling splitter; ``ladder`` is the
+    multi-fidelity :class:`~gahpo._fidelity.Ladder`, or None.
     """
     cv = search.cv
     if not (cv is None or isinstance(cv, (Integral, list)) or hasattr(cv, "split")):
         cv = list(cv)  # a one-shot iterable of folds: read it once
     classifier = is_classifier(search.estimator)
-    return cv, FrozenSplits(check_cv(cv, y, classifier=classifier))
+    folds = FrozenSplits(check_cv(cv, y, classifier=classifier))
+    n_splits = folds.get_n_splits(X, y, params.get("groups"))
+    ladder = check_ladder(search, num_samples(X), n_splits)
+    if ladder is not None and search.objectives is not None:
+        raise ValueError(
+            "`objectives` and multi-fidelity (`min_resources`) cannot be "
+            "combined yet: set one of them to None."
+        )
+    return cv, folds, ladder

@@ -259,6 +259,12 @@ class ExtraTreesSurrogate:
             pool += breeder.mutants(parents, n_local, self.local_strength)
         new, known = breeder.split_new(pool)
         X, X_pool = breeder.scored_features(), breeder.features(new)
+        fidelity = getattr(breeder, "fidelity", None)
+        if fidelity is not None and np.any(fidelity < 1):
+            # multi-fidelity: the resource is a feature, children are
+            # predicted at the full resource
+            X = np.column_stack([X, fidelity])
+            X_pool = np.column_stack([X_pool, np.ones(len(X_pool))])
         chosen = [new[i] for i in self.screen(X_pool, k, X, breeder.scores, rng=rng)]
         return chosen + known[: k - len(chosen)]
 

@@ -1,0 +1,118 @@
+"""One ``fit``'s evaluation of candidates: batches, rungs, failures, fitness.
+
+The search hands each generation's new candidates to an :class:`Evaluator`,
+which cross-validates them with scikit-learn's ``evaluate_candidates`` (one
+batch, or one batch per rung with multi-fidelity), keeps the rows of batches
+whose every fit failed, and returns the fitness the engine is told.
+"""
+
+import numpy as np
+
+from ._compat import all_fits_failed, end_context, generation_context
+from ._fidelity import climb
+from ._objectives import guiding_metric, objective_columns
+
+__all__ = ["Evaluator"]
+
+
+class Evaluator:
+    """Evaluate generations for ``search`` through ``evaluate_candidates``.
+
+    Parameters
+    ----------
+    search : GeneticSearchCV
+        The search being fitted (its ``_space``, ``_cv``, ``_ladder``,
+        ``_objectives`` and ``_search_rows`` of this fit).
+    evaluate_candidates : callable
+        scikit-learn's, from ``BaseSearchCV.fit``.
+    search_ctx : object or None
+        scikit-learn's callback context of the search (1.9+).
+    """
+
+    def __init__(self, search, evaluate_candidates, search_ctx):
+        self.search = search
+        self.evaluate_candidates = evaluate_candidates
+        self.search_ctx = search_ctx
+
+    def generation(self, engine, candidates):
+        """Cross-validate a generation's new candidates: ``(scores, fidelity)``.
+
+        One batch, or one batch per rung with multi-fidelity (``fidelity`` is
+        then each score's share of the full resource; None otherwise).
+        """
+        if not candidates:  # all cached: scikit-learn refuses an empty batch
+            return [], None
+        search = self.search
+        params = [search._space.decode(ind) for ind in candidates]
+        generation, ladder, rows = (
+            engine.generation,
+            search._ladder,
+            search._search_rows,
+        )
+
+        def evaluate(batch, rung=None):
+            more = {"generation": [generation] * len(batch)}
+            cv = search._cv
+            if rung is not None:
+                more["n_resources"] = [ladder.rungs[rung]] * len(batch)
+                batch, cv = [ladder.params(p, rung) for p in batch], ladder.cv(cv, rung)
+            return self.batch(batch, more, cv)
+
+        if ladder is None:
+            return evaluate(params), None
+
+        def save(progress):  # a checkpoint between two rungs
+            rows.extra["climb"] = {"generation": generation, **progress}
+            rows.save(engine, search.history_)
+
+        done = rows.extra.pop("climb", None)
+        if done is not None and done["generation"] != generation:
+            done = None
+        return climb(ladder, params, evaluate, rows.extra["rungs"], done, save)
+
+    def batch(self, params, more, cv):
+        """One ``evaluate_candidates`` batch; the fitness of its candidates."""
+        search = self.search
+        n_fits = lambda: len(params) * search.n_splits_  # noqa: E731
+        ctx = generation_context(self.search_ctx, search, n_fits)
+        try:
+            results = self.evaluate_candidates(
+                params,
+                cv=cv,
+                more_results=more,
+                **({"callback_ctx": ctx} if ctx is not None else {}),
+            )
+        except ValueError as exc:
+            # scikit-learn raises when every fit of a batch fails: in the first
+            # batch that is a misconfigured model and the error stands; later
+            # it is a generation of bad candidates, kept as failures.
+            if not all_fits_failed(exc) or not search._search_rows.rows:
+                raise
+            return self.failed(params, more, exc)
+        finally:
+            end_context(ctx, search)
+        return self.fitness(results)[-len(params) :]
+
+    def failed(self, params, more, exc):
+        """Keep rows for a batch whose every fit failed; return its scores."""
+        search = self.search
+        search._search_rows.add_failed(params, more, exc, search.error_score)
+        if search._objectives is not None:
+            return np.full((len(params), len(search._objectives)), np.nan)
+        return [search.error_score] * len(params)
+
+    def fitness(self, results):
+        """Scores of every row of ``results``: one column, or one per objective."""
+        search = self.search
+        if search._objectives is None:
+            metric = guiding_metric(results, search.refit, search.scoring)
+            return np.asarray(results[f"mean_test_{metric}"])
+        return objective_columns(results, search._objectives)
+
+    def again(self, params, more):
+        """Score resumed rows again (a finished search resumed evaluates once)."""
+        search, ladder = self.search, self.search._ladder
+        cv = search._cv
+        if ladder is not None:
+            cv = ladder.cv(cv, ladder.rung_of(more["n_resources"][0]))
+        self.evaluate_candidates(params, cv=cv, more_results=more)

@@ -1,0 +1,233 @@
+"""Multi-fidelity: score new candidates cheaply first, the promising ones in full.
+
+A generation's new candidates climb a ladder of rungs, as in
+``HalvingRandomSearchCV`` and ASHA: all are cross-validated with
+``min_resources`` (training samples, or the value of an estimator parameter
+such as ``max_iter``), those in the best ``1 / factor`` of every candidate
+ever scored at that rung go up to ``factor`` times the resource, and so on up
+to ``max_resources``. Each rung is one ``evaluate_candidates`` batch, so
+``cv_results_`` holds one row per candidate and resource, with an
+``n_resources`` column; the best candidate is chosen among the rows scored
+with ``max_resources`` only.
+
+The words are scikit-learn's: ``resource``, ``min_resources``,
+``max_resources``, ``factor``, ``n_resources``.
+"""
+
+import math
+from numbers import Integral
+
+import numpy as np
+
+__all__ = ["Ladder", "SubsampledSplits", "check_ladder", "climb", "promote"]
+
+
+class SubsampledSplits:
+    """Folds whose training sets keep ``fraction`` of their samples.
+
+    The test folds are whole, so every rung is scored on the same data. The
+    kept samples are the first ones of a fixed permutation of each training
+    fold, so the samples of a rung are a subset of those of the next.
+    """
+
+    def __init__(self, cv, fraction, seed):
+        self.cv = cv
+        self.fraction = fraction
+        self.seed = seed
+
+    def split(self, X, y=None, groups=None, **params):
+        rng = np.random.RandomState(self.seed)
+        for train, test in self.cv.split(X, y, groups, **params):
+            order = rng.permutation(len(train))
+            n = max(1, int(round(self.fraction * len(train))))
+            yield np.sort(train[order[:n]]), test
+
+    def get_n_splits(self, X=None, y=None, groups=None, **params):
+        return self.cv.get_n_splits(X, y, groups, **params)
+
+
+class Ladder:
+    """The rungs of a multi-fidelity search, and how a rung changes a fit.
+
+    Parameters
+    ----------
+    resource : str
+        ``"n_samples"`` or the name of an estimator parameter.
+    rungs : list of int
+        Resources from ``min_resources`` to ``max_resources``.
+    factor : float
+        Promotion keeps the best ``1 / factor``.
+    seed : int
+        Seeds the subsampling of training sets (``n_samples``).
+    """
+
+    def __init__(self, resource, rungs, factor, seed):
+        self.resource = resource
+        self.rungs = list(rungs)
+        self.factor = factor
+        self.seed = seed
+
+    @property
+    def max_resources(self):
+        return self.rungs[-1]
+
+    def params(self, params, rung):
+        """The parameters of a fit at ``rung`` (a parameter resource is set)."""
+        if self.resource == "n_samples":
+            return params
+        return {**params, self.resource: self.rungs[rung]}
+
+    def cv(self, cv, rung):
+        """The folds of a fit at ``rung`` (training sets subsampled for n_samples)."""
+        if self.resource != "n_samples" or rung == len(self.rungs) - 1:
+            return cv
+        return SubsampledSplits(cv, self.rungs[rung] / self.max_resources, self.seed)
+
+    def rung_of(self, n_resources):
+        """The rung whose resource is ``n_resources``."""
+        return self.rungs.index(n_resources)
+
+    def fidelity(self, rung):
+        """The share of ``max_resources`` at ``rung``, in (0, 1]."""
+        return self.rungs[rung] / self.max_resources
+
+    def __repr__(self):
+        return (
+            f"Ladder(resource={self.resource!r}, rungs={self.rungs}, "
+            f"factor={self.factor})"
+        )
+
+
+def promote(scores, history, factor):
+    """Which of ``scores`` (this generation, one rung) go up to the next rung.
+
+    A score is promoted when it ranks in the best ``ceil(n / factor)`` of the
+    ``n`` scores ever seen at this rung (``history`` plus ``scores``); NaN
+    (a failed fit) never is. At the first generation the history is empty,
+    so the best ``1 / factor`` of the generation go up, as in successive
+    halving; later, a good generation promotes more and a poor one fewer, as
+    in ASHA.
+
+    Examples
+    --------
+    >>> promote([0.5, 0.9, 0.7], [], factor=3).tolist()
+    [1]
+    >>> promote([0.5, 0.9, 0.7], [0.95, 0.96, 0.97], factor=3).tolist()
+    []
+    """
+    scores = np.asarray(scores, dtype=float)
+    everything = np.concatenate([np.asarray(history, dtype=float), scores])
+    finite = np.sort(everything[np.isfinite(everything)])[::-1]
+    if not finite.size:
+        return np.array([], dtype=int)
+    k = math.ceil(len(everything) / factor)
+    threshold = finite[min(k, finite.size) - 1]
+    return np.flatnonzero(np.isfinite(scores) & (scores >= threshold))
+
+
+def climb(ladder, params, evaluate, history, done=None, save=None):
+    """Score ``params`` up the rungs of ``ladder``; return scores and fidelities.
+
+    Parameters
+    ----------
+    ladder : Ladder
+    params : list of dict
+        The generation's new candidates.
+    evaluate : callable
+        ``evaluate(params, rung) -> scores``: one batch of fits at ``rung``.
+    history : list of list of float
+        Scores seen at each rung in earlier generations; extended here.
+    done : dict, optional
+        Progress of this generation restored from a checkpoint: the rungs
+        already scored are not fitted again.
+    save : callable, optional
+        ``save(progress)`` after each rung but the last, for a checkpoint.
+
+    Returns
+    -------
+    scores : ndarray
+        Each candidate's score at the highest rung it reached.
+    fidelity : ndarray
+        That rung's share of ``max_resources``.
+    """
+    n, last = len(params), len(ladder.rungs) - 1
+    progress = done or {
+        "rung": 0,
+        "alive": list(range(n)),
+        "scores": [math.nan] * n,
+        "fidelity": [0.0] * n,
+    }
+    scores, fidelity = np.array(progress["scores"]), np.array(progress["fidelity"])
+    alive = np.array(progress["alive"], dtype=int)
+    for rung in range(progress["rung"], last + 1):
+        rung_scores = np.asarray(evaluate([params[i] for i in alive], rung), float)
+        scores[alive], fidelity[alive] = rung_scores, ladder.fidelity(rung)
+        if rung == last:
+            break
+        up = promote(rung_scores, history[rung], ladder.factor)
+        history[rung].extend(rung_scores.tolist())
+        alive = alive[up]
+        if save is not None:
+            save(
+                {
+                    "rung": rung + 1,
+                    "alive": alive.tolist(),
+                    "scores": scores.tolist(),
+                    "fidelity": fidelity.tolist(),
+                }
+            )
+        if not alive.size:
+            break
+    return scores, fidelity
+
+
+def check_ladder(search, n_samples, n_splits):
+    """The :class:`Ladder` of ``search``, or None without ``min_resources``.
+
+    Raises ``ValueError`` naming the parameter, before any fit.
+    """
+    if search.min_resources is None:
+        return None
+    resource, factor = search.resource, search.factor
+    if resource != "n_samples":
+        if resource not in search.estimator.get_params(deep=True):
+            raise ValueError(
+                f"`resource` must be 'n_samples' or a parameter of the estimator, "
+                f"got resource={resource!r}."
+            )
+        spaces = search.param_distributions
+        for space in spaces if isinstance(spaces, list) else [spaces]:
+            if resource in space:
+                raise ValueError(
+                    f"`resource={resource!r}` is set by the multi-fidelity rungs, "
+                    f"so it cannot also be searched in `param_distributions`."
+                )
+    max_resources = search.max_resources
+    if max_resources == "auto":
+        if resource != "n_samples":
+            raise ValueError(
+                "`max_resources='auto'` is the number of samples: with "
+                f"resource={resource!r}, give `max_resources` as an int."
+            )
+        max_resources = n_samples
+    min_resources = search.min_resources
+    if min_resources == "smallest":
+        min_resources = 2 * n_splits if resource == "n_samples" else 1
+    if min_resources > max_resources:
+        raise ValueError(
+            "`min_resources <= max_resources` must hold, got "
+            f"min_resources={min_resources!r}, max_resources={max_resources!r}."
+        )
+    if resource == "n_samples" and max_resources > n_samples:
+        raise ValueError(
+            f"`max_resources` must be at most the number of samples ({n_samples}) "
+            f"with resource='n_samples', got max_resources={max_resources!r}."
+        )
+    rungs = [int(min_resources)]
+    while rungs[-1] * factor < max_resources:
+        rungs.append(int(math.ceil(rungs[-1] * factor)))
+    if rungs[-1] != max_resources:
+        rungs.append(int(max_resources))
+    random_state = search.random_state
+    seed = random_state if isinstance(random_state, Integral) else 0
+    return Ladder(resource, rungs, factor, seed)

@@ -1,0 +1,242 @@
+"""Multi-fidelity: rungs, promotion, n_resources rows, best at full resource."""
+
+import math
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from gahpo import GeneticSearchCV
+from gahpo._engine import GeneticEngine
+from gahpo._fidelity import promote
+from gahpo.space import Real, SearchSpace
+
+#: (a, max_iter, n_train) of every fit in this process (n_jobs=1)
+FITS = []
+#: fits after which the next one raises KeyboardInterrupt (None: never)
+CRASH_AFTER = [None]
+
+
+class Budgeted(RegressorMixin, BaseEstimator):
+    """Scores ``quality(a)``, a little less with fewer iterations or samples.
+
+    ``overfit=True`` reverses the resource's effect (more is worse), to check
+    that the best is chosen at the full resource even so.
+    """
+
+    def __init__(self, a=1.0, max_iter=100, overfit=False):
+        self.a = a
+        self.max_iter = max_iter
+        self.overfit = overfit
+
+    def fit(self, X, y=None):
+        if CRASH_AFTER[0] is not None and len(FITS) >= CRASH_AFTER[0]:
+            raise KeyboardInterrupt("the machine went down")
+        FITS.append((self.a, self.max_iter, len(X)))
+        self.n_train_ = len(X)
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X))
+
+    def score(self, X, y=None):
+        quality = -((math.log10(self.a) - 1.0) ** 2)
+        cost = 1.0 / self.max_iter + 10.0 / self.n_train_
+        return quality + (cost if self.overfit else -cost)
+
+
+X, Y = np.arange(400.0).reshape(200, 2), np.zeros(200)
+SPACE = {"a": Real(1e-2, 1e4, log=True)}
+
+
+@pytest.fixture(autouse=True)
+def _clear_fits():
+    FITS.clear()
+    yield
+    FITS.clear()
+    CRASH_AFTER[0] = None
+
+
+def _search(**kw):
+    params = dict(
+        resource="max_iter",
+        min_resources=1,
+        max_resources=9,
+        factor=3,
+        population_size=9,
+        generations=3,
+        cv=2,
+        random_state=0,
+        surrogate=None,
+    )
+    params.update(kw)
+    estimator = params.pop("estimator", Budgeted())
+    return GeneticSearchCV(estimator, params.pop("space", SPACE), **params)
+
+
+def _rows(search, generation):
+    res = search.cv_results_
+    rows = np.flatnonzero(np.asarray(res["generation"]) == generation)
+    return [(res["params"][i]["a"], res["n_resources"][i]) for i in rows]
+
+
+def test_rungs_and_promotion_from_a_fixed_seed():
+    search = _search().fit(X, Y)
+    first = _rows(search, 0)
+    by_rung = {r: [a for a, n in first if n == r] for r in (1, 3, 9)}
+    assert [len(by_rung[r]) for r in (1, 3, 9)] == [9, 3, 1]
+    quality = lambda a: -((math.log10(a) - 1.0) ** 2)  # noqa: E731
+    # the best third of a rung goes up, and only those
+    assert sorted(by_rung[3]) == sorted(sorted(by_rung[1], key=quality)[-3:])
+    assert by_rung[9] == [max(by_rung[3], key=quality)]
+    # later generations promote against every score seen at the rung
+    for generation in (1, 2):
+        rows = _rows(search, generation)
+        assert {n for _, n in rows} <= {1, 3, 9}
+        assert sum(n == 1 for _, n in rows) >= sum(n == 3 for _, n in rows)
+
+
+def test_a_promoted_candidate_is_never_fitted_again_at_a_rung_it_passed():
+    _search(refit=False).fit(X, Y)
+    per_candidate_rung = [(a, it) for a, it, _ in FITS]
+    # two folds per (candidate, rung), never more
+    counts = {key: per_candidate_rung.count(key) for key in set(per_candidate_rung)}
+    assert set(counts.values()) == {2}
+
+
+def test_cv_results_have_a_row_per_candidate_and_resource():
+    search = _search().fit(X, Y)
+    res = search.cv_results_
+    n_rows = len(res["params"])
+    assert len(res["n_resources"]) == len(res["generation"]) == n_rows
+    assert all(p["max_iter"] == n for p, n in zip(res["params"], res["n_resources"]))
+    candidates = {p["a"] for p in res["params"]}
+    assert len(candidates) == sum(r["n_evaluated"] for r in search.history_)
+    assert n_rows > len(candidates)
+
+
+def test_the_best_is_chosen_at_the_full_resource_only():
+    # more resource scores *worse* here, so the best row overall is a cheap one
+    search = _search(estimator=Budgeted(overfit=True)).fit(X, Y)
+    res = search.cv_results_
+    overall = int(np.nanargmax(res["mean_test_score"]))
+    assert res["n_resources"][overall] < 9
+    assert res["n_resources"][search.best_index_] == 9
+    full = np.flatnonzero(np.asarray(res["n_resources"]) == 9)
+    assert search.best_score_ == np.max(res["mean_test_score"][full])
+    assert search.best_params_ == res["params"][search.best_index_]
+    assert search.best_estimator_.max_iter == 9
+    assert all(math.isfinite(r["best_score"]) for r in search.history_)
+
+
+def test_n_samples_subsamples_the_training_folds():
+    search = _search(
+        resource="n_samples", min_resources=20, max_resources="auto", refit=False
+    )
+    search.fit(X, Y)
+    assert sorted(set(search.cv_results_["n_resources"])) == [20, 60, 180, 200]
+    trained = {n for _, _, n in FITS}
+    # each training fold holds half of the data (cv=2): a rung keeps its share
+    assert trained == {10, 30, 90, 100}
+
+
+def test_a_parameter_of_a_pipeline_step_as_the_resource():
+    pipe = Pipeline([("scale", StandardScaler()), ("model", Budgeted())])
+    search = _search(
+        estimator=pipe, space={"model__a": SPACE["a"]}, resource="model__max_iter"
+    ).fit(X, Y)
+    res = search.cv_results_
+    assert {p["model__max_iter"] for p in res["params"]} == {1, 3, 9}
+    assert search.best_estimator_.named_steps["model"].max_iter == 9
+
+
+def test_same_rows_for_any_n_jobs():
+    one = _search().fit(X, Y).cv_results_
+    two = _search(n_jobs=2).fit(X, Y).cv_results_
+    assert one["params"] == two["params"]
+    assert list(one["n_resources"]) == list(two["n_resources"])
+    np.testing.assert_array_equal(one["mean_test_score"], two["mean_test_score"])
+
+
+def test_resume_from_a_checkpoint_between_two_rungs(tmp_path):
+    reference = _search(refit=False).fit(X, Y).cv_results_
+    n_fits = len(FITS)
+    # crash in the second rung of a later generation, after its first fit
+    rows = list(zip(reference["generation"], reference["n_resources"]))
+    first = next(i for i, (g, n) in enumerate(rows) if g >= 1 and n == 3)
+    saved = 2 * first  # fits of the rows before it (cv=2), in the checkpoint
+    FITS.clear()
+    path = tmp_path / "search.ckpt"
+    CRASH_AFTER[0] = saved + 1
+    with pytest.raises(KeyboardInterrupt):
+        _search(checkpoint=path, refit=False).fit(X, Y)
+    assert len(FITS) == saved + 1
+    CRASH_AFTER[0] = None
+    FITS.clear()
+    resumed = _search(checkpoint=path, refit=False).fit(X, Y)
+    assert resumed.cv_results_["params"] == reference["params"]
+    assert list(resumed.cv_results_["n_resources"]) == list(reference["n_resources"])
+    np.testing.assert_array_equal(
+        resumed.cv_results_["mean_test_score"], reference["mean_test_score"]
+    )
+    # the rungs scored before the crash were not fitted again
+    assert len(FITS) == n_fits - saved
+
+
+def test_the_surrogate_learns_from_every_rung():
+    search = _search(surrogate="auto", generations=6).fit(X, Y)
+    res = search.cv_results_
+    assert res["n_resources"][search.best_index_] == 9
+    assert len(res["params"]) > 9 * 3
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"factor": 1}, "factor"),
+        ({"factor": 0.5}, "factor"),
+        ({"resource": "n_layers"}, "resource"),
+        ({"min_resources": 10, "max_resources": 5}, r"min_resources <= max_resources"),
+        ({"max_resources": "auto"}, "max_resources='auto'"),
+        ({"space": {"a": SPACE["a"], "max_iter": [1, 2]}}, "cannot also be searched"),
+        ({"resource": "n_samples", "max_resources": 500}, "at most the number"),
+        ({"objectives": ["score", "fit_time"]}, "objectives"),
+        ({"min_resources": 0}, "min_resources"),
+    ],
+)
+def test_bad_multi_fidelity_settings_fail_before_any_fit(kw, match):
+    with pytest.raises(ValueError, match=match):
+        _search(**kw).fit(X, Y)
+    assert FITS == []
+
+
+def test_off_by_default_with_the_columns_of_grid_search():
+    search = GeneticSearchCV(
+        Budgeted(), SPACE, population_size=4, generations=2, cv=2, random_state=0
+    ).fit(X, Y)
+    assert "n_resources" not in search.cv_results_
+    assert {it for _, it, _ in FITS} == {100}
+
+
+def test_promotion_rule():
+    assert promote([0.1, 0.9, 0.5], [], factor=3).tolist() == [1]
+    assert promote([0.1, 0.9, 0.5], [], factor=1.5).tolist() == [1, 2]
+    # against a strong history nothing (or little) goes up
+    assert promote([0.1, 0.2], [0.9, 0.8, 0.7, 0.6], factor=3).tolist() == []
+    assert promote([np.nan, 0.3], [], factor=2).tolist() == [1]
+
+
+def test_only_full_fidelity_scores_can_be_best_and_the_screen_sees_fidelity():
+    space = SearchSpace({"x": Real(-5, 5)})
+    engine = GeneticEngine(space, population_size=6, rng=0)
+    batch = engine.ask()
+    scores = [10.0] + [-abs(space.decode(i)["x"]) for i in batch[1:]]
+    fidelity = [1 / 3] + [1.0] * (len(batch) - 1)
+    engine.tell(scores, fidelity=fidelity)
+    assert engine.best.score == max(scores[1:])  # the cheap 10.0 is not best
+    from gahpo._engine import Breeder
+
+    breeder = Breeder(engine, 0.8, 0.2, 0.2)
+    assert breeder.fidelity.tolist() == fidelity
