@@ -20,7 +20,7 @@ from ._compat import (
 from ._evaluation import Evaluator
 from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows
-from ._stop_rules import no_improvement, out_of_time
+from ._stop_rules import no_improvement, out_of_time, time_left
 from ._timeout import time_limited_fits
 from ._validation import check_folds, check_search, make_engine
 from .callbacks._runner import CallbackRunner
@@ -108,7 +108,8 @@ class GeneticSearchCV(SearchCV):
         Seeds every random choice of the search (not the estimator's own).
     max_time : float, default=None
         Wall-clock budget in seconds: the search stops after the generation
-        that crosses it.
+        that crosses it, cut to what the time left is predicted to hold (at
+        least one round of fits); the surrogate weighs children's fit times.
     patience : int, default=None
         Stop after this many generations without a better best score.
     callbacks : list of callables, default=None
@@ -132,10 +133,8 @@ class GeneticSearchCV(SearchCV):
         running then is stopped by ending the process that runs it: it fails
         (``error_score``, a ``FitFailedWarning`` naming the limit and the
         candidate), ranks last and is never fitted again. Each fit then runs
-        in a child process of its worker, which costs a little time per fit
-        (measured in the user guide's page on parallelism); None runs fits
-        in the workers themselves. The
-        refit of the best candidate is not limited.
+        in a child process of its worker (a small cost per fit, measured in
+        the user guide's page on parallelism). The refit is not limited.
     selection : {"auto", "tournament", "best", "roulette", "nsga2"} or callable, \
             default="auto"
         How parents (generational scheme) or survivors ((mu, lambda)
@@ -161,8 +160,7 @@ class GeneticSearchCV(SearchCV):
         Probability that a child is mutated; a number or a schedule. Children
         identical to a scored candidate are always mutated until new.
     elitism : int, default=1
-        Best candidates carried unchanged into the next generation (they cost
-        no fit); generational scheme only.
+        Best candidates kept unchanged in the next generation (generational).
     scheme : {"generational", "mu_plus_lambda", "mu_comma_lambda"} or object, \
             default="generational"
         How generations follow each other (:mod:`gahpo.schemes`): the
@@ -462,9 +460,11 @@ class GeneticSearchCV(SearchCV):
         try:
             stop = self._should_stop(engine)
             while not stop:
-                candidates = engine.ask()  # only individuals never scored
-                scores, fidelity = evaluator.generation(engine, candidates)
-                record = engine.tell(scores, fidelity=fidelity)
+                clock = elapsed_before + time.monotonic() - start
+                engine.time_left, max_new = time_left(self, clock)
+                candidates = engine.ask(max_new)  # only individuals never scored
+                scores, fidelity, cost = evaluator.generation(engine, candidates)
+                record = engine.tell(scores, fidelity=fidelity, cost=cost)
                 record["elapsed"] = elapsed_before + time.monotonic() - start
                 self.history_.append(record)
                 self.n_generations_ = len(self.history_)
