@@ -1,18 +1,13 @@
 """GeneticSearchCV: genetic hyper-parameter search on scikit-learn's BaseSearchCV."""
 
-import os
 import time
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _checkpoint
 from ._compat import (
-    HasMethods,
-    Interval,
     SearchCV,
-    StrOptions,
     end_context,
     search_context,
     set_during_fit,
@@ -22,10 +17,13 @@ from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows
 from ._stop_rules import no_improvement, out_of_time, time_left
 from ._timeout import time_limited_fits
-from ._validation import check_folds, check_search, make_engine
+from ._validation import (
+    PARAMETER_CONSTRAINTS,
+    check_folds,
+    check_search,
+    make_engine,
+)
 from .callbacks._runner import CallbackRunner
-from .operators import CROSSOVER, MUTATION, SELECTION
-from .schemes import SCHEMES, Generational, MuPlusLambda
 
 __all__ = ["GeneticSearchCV"]
 
@@ -270,40 +268,7 @@ class GeneticSearchCV(SearchCV):
     True
     """
 
-    _parameter_constraints: dict = {
-        **SearchCV._parameter_constraints,
-        "param_distributions": [dict, list],
-        "n_iter": [Interval(Integral, 2, None, closed="left"), None],
-        "population_size": [Interval(Integral, 2, None, closed="left"), None],
-        "generations": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "max_time": [Interval(Real, 0, None, closed="neither"), None],
-        "patience": [Interval(Integral, 1, None, closed="left"), None],
-        "fit_timeout": [Interval(Real, 0, None, closed="neither"), None],
-        "callbacks": [list, tuple, None],
-        "checkpoint": [str, os.PathLike, None],
-        "selection": [StrOptions({"auto", *SELECTION}), callable],
-        "crossover": [StrOptions(set(CROSSOVER)), callable],
-        "mutation": [StrOptions(set(MUTATION)), callable],
-        "crossover_proba": [Interval(Real, 0, 1, closed="both"), callable],
-        "mutation_proba": [Interval(Real, 0, 1, closed="both"), callable],
-        "elitism": [Interval(Integral, 0, None, closed="left")],
-        "scheme": [StrOptions(set(SCHEMES)), Generational, MuPlusLambda],
-        "objectives": [list, tuple, dict, None],
-        "initial_params": [list, tuple, None],
-        "surrogate": [StrOptions({"auto"}), None, HasMethods(["ready", "propose"])],
-        "resource": [str],
-        "min_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"smallest"}),
-            None,
-        ],
-        "max_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "factor": [Interval(Real, 1, None, closed="neither")],
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,

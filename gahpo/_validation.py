@@ -8,22 +8,72 @@ parts given by name, and derives the budget.
 
 import inspect
 import math
-from numbers import Integral
+import os
+from numbers import Integral, Real
 
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from ._compat import FrozenSplits, num_samples
+from ._compat import (
+    FrozenSplits,
+    HasMethods,
+    Interval,
+    SearchCV,
+    StrOptions,
+    num_samples,
+)
 from ._engine import GeneticEngine
 from ._fidelity import check_ladder
 from ._objectives import parse_objectives
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schedules import rate_at
-from .schemes import as_scheme
+from .schemes import SCHEMES, Generational, MuPlusLambda, as_scheme
 from .space import SearchSpace
 from .surrogate import ExtraTreesSurrogate, check_screen
 
-__all__ = ["budget", "check_folds", "check_search", "make_engine"]
+__all__ = [
+    "PARAMETER_CONSTRAINTS",
+    "budget",
+    "check_folds",
+    "check_search",
+    "make_engine",
+]
+
+#: ``GeneticSearchCV._parameter_constraints``: each argument on its own.
+PARAMETER_CONSTRAINTS = {
+    **SearchCV._parameter_constraints,
+    "param_distributions": [dict, list],
+    "n_iter": [Interval(Integral, 2, None, closed="left"), None],
+    "population_size": [Interval(Integral, 2, None, closed="left"), None],
+    "generations": [Interval(Integral, 1, None, closed="left"), None],
+    "random_state": ["random_state"],
+    "max_time": [Interval(Real, 0, None, closed="neither"), None],
+    "patience": [Interval(Integral, 1, None, closed="left"), None],
+    "fit_timeout": [Interval(Real, 0, None, closed="neither"), None],
+    "callbacks": [list, tuple, None],
+    "checkpoint": [str, os.PathLike, None],
+    "selection": [StrOptions({"auto", *SELECTION}), callable],
+    "crossover": [StrOptions(set(CROSSOVER)), callable],
+    "mutation": [StrOptions(set(MUTATION)), callable],
+    "crossover_proba": [Interval(Real, 0, 1, closed="both"), callable],
+    "mutation_proba": [Interval(Real, 0, 1, closed="both"), callable],
+    "elitism": [Interval(Integral, 0, None, closed="left")],
+    "scheme": [StrOptions(set(SCHEMES)), Generational, MuPlusLambda],
+    "objectives": [list, tuple, dict, None],
+    "initial_params": [list, tuple, None],
+    "surrogate": [StrOptions({"auto"}), None, HasMethods(["ready", "propose"])],
+    "resource": [str],
+    "min_resources": [
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"smallest"}),
+        None,
+    ],
+    "max_resources": [
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
+    "factor": [Interval(Real, 1, None, closed="neither")],
+}
 
 #: The study's population and generations, used without ``n_iter``.
 STUDY = (25, 25)
