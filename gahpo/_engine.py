@@ -159,8 +159,7 @@ class GeneticEngine:
         Parameters
         ----------
         max_new : int, optional
-            Most new individuals to return, for a generation that must fit
-            in the time left; the children the screen ranked first are kept.
+            Most new individuals to return (the screen's first are kept).
 
         Returns
         -------
@@ -207,8 +206,7 @@ class GeneticEngine:
             be best; a screen sees the fidelities (:attr:`Breeder.fidelity`).
             Default: all 1.
         cost : array-like of shape (n_individuals,), optional
-            Seconds one fit of each took (NaN if unknown), for a screen that
-            weighs a child's promise against its fit time (:attr:`Breeder.costs`).
+            Seconds a fit of each took (NaN: unknown), for :attr:`Breeder.costs`.
 
         Returns
         -------
@@ -285,13 +283,17 @@ class GeneticEngine:
     def _survivors(self, offspring):
         if self.scheme == "generational":
             return offspring
-        pool = (
-            offspring
-            if self.scheme == "mu_comma_lambda"
-            else self.population + offspring
-        )
+        keep_parents = self.scheme != "mu_comma_lambda"
+        pool = (self.population if keep_parents else []) + offspring
         chosen = self.selection(pool, self.population_size, rng=self.rng)
         return [ind.copy_with_score() for ind in chosen]
+
+    def best_scored(self, n):
+        """The ``n`` best individuals scored at the full resource, best first."""
+        full = [k for k in self.cache if k not in self._fidelity]
+        scores = np.array([self._first(self.cache[k]) for k in full], dtype=float)
+        order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+        return [self._scored[full[i]] for i in order[:n] if np.isfinite(scores[i])]
 
     # -- state, for checkpoints -------------------------------------------------
 
@@ -413,9 +415,7 @@ class GeneticEngine:
         seen.add(k)
         return duplicate
 
-    @staticmethod
-    def _first(score):
-        return score[0] if isinstance(score, tuple) else score
+    _first = staticmethod(lambda score: score[0] if isinstance(score, tuple) else score)
 
 
 class Breeder:
@@ -436,10 +436,8 @@ class Breeder:
     fidelity : ndarray of shape (n_scored,)
         The share of the full resource each score was measured with (1
         without multi-fidelity).
-    costs : ndarray of shape (n_scored,)
-        Seconds one fit of each took (at that fidelity), NaN where unknown.
-    time_left : float or None
-        Seconds the search has left under its ``max_time``; None without one.
+    costs, time_left : ndarray of shape (n_scored,), float or None
+        Seconds a fit of each took (NaN: unknown); seconds left (``max_time``).
     """
 
     def __init__(self, engine, cxpb, mutpb, strength):

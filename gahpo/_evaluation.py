@@ -62,7 +62,7 @@ class Evaluator:
         seconds = {}  # id of a candidate's params -> fit time at its last rung
 
         def evaluate(batch, rung=None):
-            more = {"generation": [generation] * len(batch)}
+            more = self.columns(generation, len(batch))
             cv, ids = search._cv, [id(p) for p in batch]
             if rung is not None:
                 more["n_resources"] = [ladder.rungs[rung]] * len(batch)
@@ -89,6 +89,31 @@ class Evaluator:
             ladder, params, evaluate, rows.extra["rungs"], done, save
         )
         return scores, fidelity, cost()
+
+    def columns(self, generation, n, finalist=False):
+        """The ``more_results`` of a batch: its generation, finalist or not."""
+        more = {"generation": [generation] * n}
+        if self.search._finals is not None:
+            more["finalist"] = [finalist] * n
+        return more
+
+    def finalists(self, engine):
+        """Score the ``finalists`` best candidates again, on new folds.
+
+        One batch, at the full resource, with ``finalist=True`` in its rows;
+        the best is then chosen among those rows only.
+        """
+        search, ladder = self.search, self.search._ladder
+        best = engine.best_scored(search.finalists)
+        if search._finals is None or not best:
+            return
+        params = [search._space.decode(ind) for ind in best]
+        more = self.columns(engine.generation, len(params), finalist=True)
+        if ladder is not None:
+            last = len(ladder.rungs) - 1
+            more["n_resources"] = [ladder.max_resources] * len(params)
+            params = [ladder.params(p, last) for p in params]
+        self.batch(params, more, search._finals)
 
     def batch(self, params, more, cv):
         """One ``evaluate_candidates`` batch: its candidates' fitness and fit time.

@@ -29,7 +29,15 @@ __all__ = ["GeneticSearchCV"]
 
 
 #: Kept while a fit runs only; never pickled (scikit-learn 1.9 sends it to fits)
-_FIT_STATE = ("_search_rows", "_settings", "_cv", "_fit_limit", "_callbacks", "_ladder")
+_FIT_STATE = (
+    "_search_rows",
+    "_settings",
+    "_cv",
+    "_fit_limit",
+    "_callbacks",
+    "_ladder",
+    "_finals",
+)
 
 
 class GeneticSearchCV(SearchCV):
@@ -196,6 +204,13 @@ class GeneticSearchCV(SearchCV):
         The full resource; ``"auto"`` is the number of samples.
     factor : float, default=3
         Growth of the resource from rung to rung (> 1).
+    finalists : int, default=None
+        Guard against the winner's curse (the best of many noisy CV scores is
+        partly luck): when the search ends, the ``finalists`` best candidates
+        are cross-validated again on new folds (the splitter run on the
+        samples shuffled), in rows with ``finalist=True``, and the best is
+        chosen among those rows only: ``best_score_`` is then a fresh score.
+        None (the default) keeps ``GridSearchCV``'s rule.
 
     Attributes
     ----------
@@ -306,6 +321,7 @@ class GeneticSearchCV(SearchCV):
         min_resources=None,
         max_resources="auto",
         factor=3,
+        finalists=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -342,6 +358,7 @@ class GeneticSearchCV(SearchCV):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.factor = factor
+        self.finalists = finalists
 
     def fit(self, X, y=None, **params):
         """Run the genetic search with all sets of parameters it proposes.
@@ -365,7 +382,7 @@ class GeneticSearchCV(SearchCV):
         self._validate_params()
         self._settings = settings = check_search(self)
         self._space, self._objectives = settings["space"], settings["objectives"]
-        cv, self._cv, self._ladder = check_folds(self, X, y, params)
+        cv, self._cv, self._ladder, self._finals = check_folds(self, X, y, params)
         fingerprint = None
         if self.checkpoint:
             fingerprint = _checkpoint.fingerprint(self, self._space, X, y)
@@ -439,6 +456,7 @@ class GeneticSearchCV(SearchCV):
             if not self._search_rows.evaluated and self._search_rows.resumed:
                 # a finished search resumed: scikit-learn needs one evaluation
                 evaluator.again(*self._search_rows.take_last_resumed())
+            evaluator.finalists(engine)
         finally:
             end_context(search_ctx, self)
             self._fit_limit.lift()  # the refit is not limited
@@ -455,9 +473,10 @@ class GeneticSearchCV(SearchCV):
     # -- rows of cv_results_ ---------------------------------------------------
 
     def _best_rows(self, results):
-        # with multi-fidelity, the best is among the rows at the full resource
-        if self._ladder is None:
-            return None
+        # the finalists' rows; with multi-fidelity, those at the full resource
+        rows = np.flatnonzero(results.get("finalist", []))
+        if rows.size or self._ladder is None:
+            return rows if rows.size else None
         n_resources = np.asarray(results["n_resources"])
         return np.flatnonzero(n_resources == self._ladder.max_resources)
 

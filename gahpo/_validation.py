@@ -23,7 +23,7 @@ from ._compat import (
     num_samples,
 )
 from ._engine import GeneticEngine
-from ._fidelity import check_ladder
+from ._fidelity import check_finalists, check_ladder
 from ._objectives import parse_objectives
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schedules import rate_at
@@ -73,6 +73,7 @@ PARAMETER_CONSTRAINTS = {
         StrOptions({"auto"}),
     ],
     "factor": [Interval(Real, 1, None, closed="neither")],
+    "finalists": [Interval(Integral, 1, None, closed="left"), None],
 }
 
 #: The study's population and generations, used without ``n_iter``.
@@ -229,12 +230,14 @@ def make_engine(search, settings, rng):
 
 
 def check_folds(search, X, y, params):
-    """``(cv, folds, ladder)``: the folds of one ``fit``, read once, and its rungs.
+    """``(cv, folds, ladder, fresh)``: the folds of one ``fit``, and its rungs.
 
     ``cv`` is what scikit-learn's ``fit`` is given (a one-shot iterable of
     folds becomes a list); ``folds`` serves the same folds to every
     generation, even from a shuffling splitter; ``ladder`` is the
-    multi-fidelity :class:`~gahpo._fidelity.Ladder`, or None.
+    multi-fidelity :class:`~gahpo._fidelity.Ladder`, or None; ``fresh`` the
+    new folds of the finalists (:class:`~gahpo._fidelity.FreshSplits`), or
+    None.
     """
     cv = search.cv
     if not (cv is None or isinstance(cv, (Integral, list)) or hasattr(cv, "split")):
@@ -248,4 +251,4 @@ def check_folds(search, X, y, params):
             "`objectives` and multi-fidelity (`min_resources`) cannot be "
             "combined yet: set one of them to None."
         )
-    return cv, folds, ladder
+    return cv, folds, ladder, check_finalists(search, folds.cv)
