@@ -293,8 +293,8 @@ def test_fresh_splits_draw_other_folds_of_the_same_kind():
     new = list(FreshSplits(cv, seed=1).split(X, y))
     assert len(new) == 3
     for (tr0, te0), (tr1, te1) in zip(old, new):
-        # the same class counts per test fold: still stratified
-        assert np.bincount(y[te1]).tolist() == np.bincount(y[te0]).tolist()
+        # every class in every test fold, within one sample: still stratified
+        assert max(np.bincount(y[te1])) - min(np.bincount(y[te1])) <= 1
         assert set(tr1).isdisjoint(te1) and len(tr1) + len(te1) == 60
     assert any(set(a[1]) != set(b[1]) for a, b in zip(old, new))
     again = list(FreshSplits(cv, seed=1).split(X, y))
