@@ -139,6 +139,8 @@ class GeneticEngine:
         self._scored = {}
         self._features = np.empty((0, space.n_features))  # rows of _scored, lazily
         self._fidelity = {}  # key -> share of the full resource, when below 1
+        self._cost = {}  # key -> seconds of one fit, when known
+        self.time_left = None  # seconds the search has left (max_time), if any
         self.best = None
         self.n_objectives = None
         self._offspring = None
@@ -148,11 +150,16 @@ class GeneticEngine:
 
     # -- the ask/tell protocol ------------------------------------------------
 
-    def ask(self):
+    def ask(self, max_new=None):
         """Individuals of the next generation that were never scored.
 
         Each distinct genome appears once. Calling ``ask`` again before
         ``tell`` returns the same individuals.
+
+        Parameters
+        ----------
+        max_new : int, optional
+            Most new individuals to return (the screen's first are kept).
 
         Returns
         -------
@@ -166,14 +173,15 @@ class GeneticEngine:
                 if key not in self.cache and key not in seen:
                     seen.add(key)
                     pending.append(ind)
+            room = len(pending) if max_new is None else max(int(max_new), 1)
             if self.max_evaluations is not None:
-                room = max(self.max_evaluations - len(self.cache), 0)
-                if len(pending) > room:  # the budget ends inside this generation
-                    dropped = {self.space.key(ind) for ind in pending[room:]}
-                    pending = pending[:room]
-                    self._offspring = [
-                        i for i in self._offspring if self.space.key(i) not in dropped
-                    ]
+                room = min(room, max(self.max_evaluations - len(self.cache), 0))
+            if len(pending) > room:  # the budget or the time ends in this generation
+                dropped = {self.space.key(ind) for ind in pending[room:]}
+                pending = pending[:room]
+                self._offspring = [
+                    i for i in self._offspring if self.space.key(i) not in dropped
+                ]
             self._pending = pending
         return list(self._pending)
 
@@ -184,7 +192,7 @@ class GeneticEngine:
             self.max_evaluations is not None and len(self.cache) >= self.max_evaluations
         )
 
-    def tell(self, scores, *, fidelity=None):
+    def tell(self, scores, *, fidelity=None, cost=None):
         """Score the individuals of the last :meth:`ask` and close the generation.
 
         Parameters
@@ -197,6 +205,8 @@ class GeneticEngine:
             score was measured with, in (0, 1]. Only full-fidelity scores can
             be best; a screen sees the fidelities (:attr:`Breeder.fidelity`).
             Default: all 1.
+        cost : array-like of shape (n_individuals,), optional
+            Seconds a fit of each took (NaN: unknown), for :attr:`Breeder.costs`.
 
         Returns
         -------
@@ -230,13 +240,17 @@ class GeneticEngine:
                 )
         if fidelity is None:
             fidelity = np.ones(len(scores))
-        for ind, row, share in zip(self._pending, scores, fidelity):
+        if cost is None:
+            cost = np.full(len(scores), np.nan)
+        for ind, row, share, seconds in zip(self._pending, scores, fidelity, cost):
             # a float for one objective, a tuple for several
             key = self.space.key(ind)
             self.cache[key] = float(row[0]) if len(row) == 1 else tuple(map(float, row))
             self._scored[key] = ind.copy()
             if share < 1:
                 self._fidelity[key] = float(share)
+            if np.isfinite(seconds):
+                self._cost[key] = float(seconds)
         for ind in self._offspring:
             ind.set_score(self.cache[self.space.key(ind)])
         key = self.space.key
@@ -269,13 +283,17 @@ class GeneticEngine:
     def _survivors(self, offspring):
         if self.scheme == "generational":
             return offspring
-        pool = (
-            offspring
-            if self.scheme == "mu_comma_lambda"
-            else self.population + offspring
-        )
+        keep_parents = self.scheme != "mu_comma_lambda"
+        pool = (self.population if keep_parents else []) + offspring
         chosen = self.selection(pool, self.population_size, rng=self.rng)
         return [ind.copy_with_score() for ind in chosen]
+
+    def best_scored(self, n):
+        """The ``n`` best individuals scored at the full resource, best first."""
+        full = [k for k in self.cache if k not in self._fidelity]
+        scores = np.array([self._first(self.cache[k]) for k in full], dtype=float)
+        order = np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")
+        return [self._scored[full[i]] for i in order[:n] if np.isfinite(scores[i])]
 
     # -- state, for checkpoints -------------------------------------------------
 
@@ -287,6 +305,7 @@ class GeneticEngine:
             "cache": dict(self.cache),
             "scored": dict(self._scored),
             "fidelity": dict(self._fidelity),
+            "cost": dict(self._cost),
             # a checkpoint between the rungs of a generation: asked, not told
             "pending": self._pending,
             "offspring": self._offspring,
@@ -305,6 +324,7 @@ class GeneticEngine:
         self._scored = dict(state["scored"])
         self._features = np.empty((0, self.space.n_features))
         self._fidelity = dict(state.get("fidelity", {}))
+        self._cost = dict(state.get("cost", {}))
         self.rng.set_state(state["rng"])
         self.best = state["best"]
         self.n_objectives = state["n_objectives"]
@@ -395,9 +415,7 @@ class GeneticEngine:
         seen.add(k)
         return duplicate
 
-    @staticmethod
-    def _first(score):
-        return score[0] if isinstance(score, tuple) else score
+    _first = staticmethod(lambda score: score[0] if isinstance(score, tuple) else score)
 
 
 class Breeder:
@@ -418,6 +436,8 @@ class Breeder:
     fidelity : ndarray of shape (n_scored,)
         The share of the full resource each score was measured with (1
         without multi-fidelity).
+    costs, time_left : ndarray of shape (n_scored,), float or None
+        Seconds a fit of each took (NaN: unknown); seconds left (``max_time``).
     """
 
     def __init__(self, engine, cxpb, mutpb, strength):
@@ -428,6 +448,8 @@ class Breeder:
         self.scores = np.array([engine._first(engine.cache[key]) for key in keys])
         fidelity = engine._fidelity
         self.fidelity = np.array([fidelity.get(key, 1.0) for key in keys])
+        self.costs = np.array([engine._cost.get(key, np.nan) for key in keys])
+        self.time_left = engine.time_left
 
     def children(self, n):
         """``n`` children bred by selection, crossover and mutation, made new."""

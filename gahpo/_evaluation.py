@@ -35,13 +35,22 @@ class Evaluator:
         self.search_ctx = search_ctx
 
     def generation(self, engine, candidates):
-        """Cross-validate a generation's new candidates: ``(scores, fidelity)``.
+        """Cross-validate a generation's new candidates.
 
-        One batch, or one batch per rung with multi-fidelity (``fidelity`` is
-        then each score's share of the full resource; None otherwise).
+        One batch, or one batch per rung with multi-fidelity.
+
+        Returns
+        -------
+        scores : array-like
+            The fitness of each candidate (at the highest rung it reached).
+        fidelity : ndarray or None
+            With multi-fidelity, each score's share of the full resource.
+        cost : ndarray
+            The mean fit time of each candidate's folds, at that rung (NaN
+            when unknown: a rung scored before a resume).
         """
         if not candidates:  # all cached: scikit-learn refuses an empty batch
-            return [], None
+            return [], None, []
         search = self.search
         params = [search._space.decode(ind) for ind in candidates]
         generation, ladder, rows = (
@@ -50,16 +59,24 @@ class Evaluator:
             search._search_rows,
         )
 
+        seconds = {}  # id of a candidate's params -> fit time at its last rung
+
         def evaluate(batch, rung=None):
-            more = {"generation": [generation] * len(batch)}
-            cv = search._cv
+            more = self.columns(generation, len(batch))
+            cv, ids = search._cv, [id(p) for p in batch]
             if rung is not None:
                 more["n_resources"] = [ladder.rungs[rung]] * len(batch)
                 batch, cv = [ladder.params(p, rung) for p in batch], ladder.cv(cv, rung)
-            return self.batch(batch, more, cv)
+            scores, fit_times = self.batch(batch, more, cv)
+            seconds.update(zip(ids, fit_times))
+            return scores
+
+        def cost():
+            return np.array([seconds.get(id(p), np.nan) for p in params])
 
         if ladder is None:
-            return evaluate(params), None
+            scores = evaluate(params)
+            return scores, None, cost()
 
         def save(progress):  # a checkpoint between two rungs
             rows.extra["climb"] = {"generation": generation, **progress}
@@ -68,10 +85,41 @@ class Evaluator:
         done = rows.extra.pop("climb", None)
         if done is not None and done["generation"] != generation:
             done = None
-        return climb(ladder, params, evaluate, rows.extra["rungs"], done, save)
+        scores, fidelity = climb(
+            ladder, params, evaluate, rows.extra["rungs"], done, save
+        )
+        return scores, fidelity, cost()
+
+    def columns(self, generation, n, finalist=False):
+        """The ``more_results`` of a batch: its generation, finalist or not."""
+        more = {"generation": [generation] * n}
+        if self.search._finals is not None:
+            more["finalist"] = [finalist] * n
+        return more
+
+    def finalists(self, engine):
+        """Score the ``finalists`` best candidates again, on new folds.
+
+        One batch, at the full resource, with ``finalist=True`` in its rows;
+        the best is then chosen among those rows only.
+        """
+        search, ladder = self.search, self.search._ladder
+        best = engine.best_scored(search.finalists)
+        if search._finals is None or not best:
+            return
+        params = [search._space.decode(ind) for ind in best]
+        more = self.columns(engine.generation, len(params), finalist=True)
+        if ladder is not None:
+            last = len(ladder.rungs) - 1
+            more["n_resources"] = [ladder.max_resources] * len(params)
+            params = [ladder.params(p, last) for p in params]
+        self.batch(params, more, search._finals)
 
     def batch(self, params, more, cv):
-        """One ``evaluate_candidates`` batch; the fitness of its candidates."""
+        """One ``evaluate_candidates`` batch: its candidates' fitness and fit time.
+
+        The fit time is the mean over the folds, NaN for a failed batch.
+        """
         search = self.search
         n_fits = lambda: len(params) * search.n_splits_  # noqa: E731
         ctx = generation_context(self.search_ctx, search, n_fits)
@@ -88,10 +136,11 @@ class Evaluator:
             # it is a generation of bad candidates, kept as failures.
             if not all_fits_failed(exc) or not search._search_rows.rows:
                 raise
-            return self.failed(params, more, exc)
+            return self.failed(params, more, exc), np.full(len(params), np.nan)
         finally:
             end_context(ctx, search)
-        return self.fitness(results)[-len(params) :]
+        n = len(params)
+        return self.fitness(results)[-n:], np.asarray(results["mean_fit_time"][-n:])
 
     def failed(self, params, more, exc):
         """Keep rows for a batch whose every fit failed; return its scores."""

@@ -12,6 +12,10 @@ with ``max_resources`` only.
 
 The words are scikit-learn's: ``resource``, ``min_resources``,
 ``max_resources``, ``factor``, ``n_resources``.
+
+A last rung of another kind guards against the winner's curse: with
+``finalists=k``, the ``k`` best candidates are scored again on new folds
+(:class:`FreshSplits`), and the best is chosen among those rows only.
 """
 
 import math
@@ -19,7 +23,29 @@ from numbers import Integral
 
 import numpy as np
 
-__all__ = ["Ladder", "SubsampledSplits", "check_ladder", "climb", "promote"]
+__all__ = [
+    "FreshSplits",
+    "Ladder",
+    "SubsampledSplits",
+    "check_finalists",
+    "check_ladder",
+    "climb",
+    "promote",
+]
+
+#: Splitters whose folds can be drawn anew from a shuffled order of the
+#: samples (not time series, predefined or given folds).
+EXCHANGEABLE = (
+    "KFold",
+    "StratifiedKFold",
+    "GroupKFold",
+    "StratifiedGroupKFold",
+    "ShuffleSplit",
+    "StratifiedShuffleSplit",
+    "GroupShuffleSplit",
+    "RepeatedKFold",
+    "RepeatedStratifiedKFold",
+)
 
 
 class SubsampledSplits:
@@ -44,6 +70,54 @@ class SubsampledSplits:
 
     def get_n_splits(self, X=None, y=None, groups=None, **params):
         return self.cv.get_n_splits(X, y, groups, **params)
+
+
+class FreshSplits:
+    """``cv``'s folds drawn anew: the splitter run on the samples shuffled.
+
+    Same number of folds, same stratification or groups, another partition;
+    the seed fixes it.
+    """
+
+    def __init__(self, cv, seed):
+        self.cv = cv
+        self.seed = seed
+
+    def split(self, X, y=None, groups=None, **params):
+        n = len(y) if y is not None else len(groups) if groups is not None else None
+        n = n if n is not None else np.shape(X)[0]
+        order = np.random.RandomState(self.seed).permutation(n)
+        y = None if y is None else np.asarray(y)[order]
+        groups = None if groups is None else np.asarray(groups)[order]
+        for train, test in self.cv.split(np.zeros((n, 1)), y, groups, **params):
+            yield np.sort(order[train]), np.sort(order[test])
+
+    def get_n_splits(self, X=None, y=None, groups=None, **params):
+        return self.cv.get_n_splits(X, y, groups, **params)
+
+
+def check_finalists(search, folds):
+    """The :class:`FreshSplits` of the finalists' rung, or None without it.
+
+    Raises ``ValueError`` naming the parameter, before any fit.
+    """
+    if search.finalists is None:
+        return None
+    if search.objectives is not None or callable(search.refit):
+        raise ValueError(
+            "`finalists` chooses the best of one score: it cannot be combined "
+            "with `objectives` or a callable `refit`."
+        )
+    splitter = getattr(folds, "cv", folds)
+    if type(splitter).__name__ not in EXCHANGEABLE:
+        raise ValueError(
+            "`finalists` scores the best candidates again on new folds, which "
+            f"needs a splitter that can draw them ({', '.join(EXCHANGEABLE)}); "
+            f"cv={splitter!r} cannot (time series, predefined or given folds)."
+        )
+    random_state = search.random_state
+    seed = random_state if isinstance(random_state, Integral) else 0
+    return FreshSplits(splitter, seed + 1)
 
 
 class Ladder:

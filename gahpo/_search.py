@@ -1,18 +1,13 @@
 """GeneticSearchCV: genetic hyper-parameter search on scikit-learn's BaseSearchCV."""
 
-import os
 import time
-from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _checkpoint
 from ._compat import (
-    HasMethods,
-    Interval,
     SearchCV,
-    StrOptions,
     end_context,
     search_context,
     set_during_fit,
@@ -20,18 +15,29 @@ from ._compat import (
 from ._evaluation import Evaluator
 from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows
-from ._stop_rules import no_improvement, out_of_time
+from ._stop_rules import no_improvement, out_of_time, time_left
 from ._timeout import time_limited_fits
-from ._validation import check_folds, check_search, make_engine
+from ._validation import (
+    PARAMETER_CONSTRAINTS,
+    check_folds,
+    check_search,
+    make_engine,
+)
 from .callbacks._runner import CallbackRunner
-from .operators import CROSSOVER, MUTATION, SELECTION
-from .schemes import SCHEMES, Generational, MuPlusLambda
 
 __all__ = ["GeneticSearchCV"]
 
 
 #: Kept while a fit runs only; never pickled (scikit-learn 1.9 sends it to fits)
-_FIT_STATE = ("_search_rows", "_settings", "_cv", "_fit_limit", "_callbacks", "_ladder")
+_FIT_STATE = (
+    "_search_rows",
+    "_settings",
+    "_cv",
+    "_fit_limit",
+    "_callbacks",
+    "_ladder",
+    "_finals",
+)
 
 
 class GeneticSearchCV(SearchCV):
@@ -108,7 +114,8 @@ class GeneticSearchCV(SearchCV):
         Seeds every random choice of the search (not the estimator's own).
     max_time : float, default=None
         Wall-clock budget in seconds: the search stops after the generation
-        that crosses it.
+        that crosses it, cut to what the time left is predicted to hold (at
+        least one round of fits); the surrogate weighs children's fit times.
     patience : int, default=None
         Stop after this many generations without a better best score.
     callbacks : list of callables, default=None
@@ -132,10 +139,8 @@ class GeneticSearchCV(SearchCV):
         running then is stopped by ending the process that runs it: it fails
         (``error_score``, a ``FitFailedWarning`` naming the limit and the
         candidate), ranks last and is never fitted again. Each fit then runs
-        in a child process of its worker, which costs a little time per fit
-        (measured in the user guide's page on parallelism); None runs fits
-        in the workers themselves. The
-        refit of the best candidate is not limited.
+        in a child process of its worker (a small cost per fit, measured in
+        the user guide's page on parallelism). The refit is not limited.
     selection : {"auto", "tournament", "best", "roulette", "nsga2"} or callable, \
             default="auto"
         How parents (generational scheme) or survivors ((mu, lambda)
@@ -161,8 +166,7 @@ class GeneticSearchCV(SearchCV):
         Probability that a child is mutated; a number or a schedule. Children
         identical to a scored candidate are always mutated until new.
     elitism : int, default=1
-        Best candidates carried unchanged into the next generation (they cost
-        no fit); generational scheme only.
+        Best candidates kept unchanged in the next generation (generational).
     scheme : {"generational", "mu_plus_lambda", "mu_comma_lambda"} or object, \
             default="generational"
         How generations follow each other (:mod:`gahpo.schemes`): the
@@ -200,6 +204,13 @@ class GeneticSearchCV(SearchCV):
         The full resource; ``"auto"`` is the number of samples.
     factor : float, default=3
         Growth of the resource from rung to rung (> 1).
+    finalists : int, default=None
+        Guard against the winner's curse (the best of many noisy CV scores is
+        partly luck): when the search ends, the ``finalists`` best candidates
+        are cross-validated again on new folds (the splitter run on the
+        samples shuffled), in rows with ``finalist=True``, and the best is
+        chosen among those rows only: ``best_score_`` is then a fresh score.
+        None (the default) keeps ``GridSearchCV``'s rule.
 
     Attributes
     ----------
@@ -272,40 +283,7 @@ class GeneticSearchCV(SearchCV):
     True
     """
 
-    _parameter_constraints: dict = {
-        **SearchCV._parameter_constraints,
-        "param_distributions": [dict, list],
-        "n_iter": [Interval(Integral, 2, None, closed="left"), None],
-        "population_size": [Interval(Integral, 2, None, closed="left"), None],
-        "generations": [Interval(Integral, 1, None, closed="left"), None],
-        "random_state": ["random_state"],
-        "max_time": [Interval(Real, 0, None, closed="neither"), None],
-        "patience": [Interval(Integral, 1, None, closed="left"), None],
-        "fit_timeout": [Interval(Real, 0, None, closed="neither"), None],
-        "callbacks": [list, tuple, None],
-        "checkpoint": [str, os.PathLike, None],
-        "selection": [StrOptions({"auto", *SELECTION}), callable],
-        "crossover": [StrOptions(set(CROSSOVER)), callable],
-        "mutation": [StrOptions(set(MUTATION)), callable],
-        "crossover_proba": [Interval(Real, 0, 1, closed="both"), callable],
-        "mutation_proba": [Interval(Real, 0, 1, closed="both"), callable],
-        "elitism": [Interval(Integral, 0, None, closed="left")],
-        "scheme": [StrOptions(set(SCHEMES)), Generational, MuPlusLambda],
-        "objectives": [list, tuple, dict, None],
-        "initial_params": [list, tuple, None],
-        "surrogate": [StrOptions({"auto"}), None, HasMethods(["ready", "propose"])],
-        "resource": [str],
-        "min_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"smallest"}),
-            None,
-        ],
-        "max_resources": [
-            Interval(Integral, 1, None, closed="left"),
-            StrOptions({"auto"}),
-        ],
-        "factor": [Interval(Real, 1, None, closed="neither")],
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
 
     def __init__(
         self,
@@ -343,6 +321,7 @@ class GeneticSearchCV(SearchCV):
         min_resources=None,
         max_resources="auto",
         factor=3,
+        finalists=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -379,6 +358,7 @@ class GeneticSearchCV(SearchCV):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.factor = factor
+        self.finalists = finalists
 
     def fit(self, X, y=None, **params):
         """Run the genetic search with all sets of parameters it proposes.
@@ -402,7 +382,7 @@ class GeneticSearchCV(SearchCV):
         self._validate_params()
         self._settings = settings = check_search(self)
         self._space, self._objectives = settings["space"], settings["objectives"]
-        cv, self._cv, self._ladder = check_folds(self, X, y, params)
+        cv, self._cv, self._ladder, self._finals = check_folds(self, X, y, params)
         fingerprint = None
         if self.checkpoint:
             fingerprint = _checkpoint.fingerprint(self, self._space, X, y)
@@ -462,9 +442,11 @@ class GeneticSearchCV(SearchCV):
         try:
             stop = self._should_stop(engine)
             while not stop:
-                candidates = engine.ask()  # only individuals never scored
-                scores, fidelity = evaluator.generation(engine, candidates)
-                record = engine.tell(scores, fidelity=fidelity)
+                clock = elapsed_before + time.monotonic() - start
+                engine.time_left, max_new = time_left(self, clock)
+                candidates = engine.ask(max_new)  # only individuals never scored
+                scores, fidelity, cost = evaluator.generation(engine, candidates)
+                record = engine.tell(scores, fidelity=fidelity, cost=cost)
                 record["elapsed"] = elapsed_before + time.monotonic() - start
                 self.history_.append(record)
                 self.n_generations_ = len(self.history_)
@@ -474,6 +456,7 @@ class GeneticSearchCV(SearchCV):
             if not self._search_rows.evaluated and self._search_rows.resumed:
                 # a finished search resumed: scikit-learn needs one evaluation
                 evaluator.again(*self._search_rows.take_last_resumed())
+            evaluator.finalists(engine)
         finally:
             end_context(search_ctx, self)
             self._fit_limit.lift()  # the refit is not limited
@@ -490,9 +473,10 @@ class GeneticSearchCV(SearchCV):
     # -- rows of cv_results_ ---------------------------------------------------
 
     def _best_rows(self, results):
-        # with multi-fidelity, the best is among the rows at the full resource
-        if self._ladder is None:
-            return None
+        # the finalists' rows; with multi-fidelity, those at the full resource
+        rows = np.flatnonzero(results.get("finalist", []))
+        if rows.size or self._ladder is None:
+            return rows if rows.size else None
         n_resources = np.asarray(results["n_resources"])
         return np.flatnonzero(n_resources == self._ladder.max_resources)
 

@@ -8,7 +8,15 @@ generation on the same run.
 
 import math
 
-__all__ = ["no_improvement", "out_of_time", "stall"]
+from joblib import effective_n_jobs
+
+__all__ = [
+    "last_generation_size",
+    "no_improvement",
+    "out_of_time",
+    "stall",
+    "time_left",
+]
 
 
 def stall(best_scores, tolerance=0.0):
@@ -102,8 +110,10 @@ def no_improvement(best_scores, patience, tolerance=0.0):
 def out_of_time(elapsed, seconds):
     """Whether ``elapsed`` seconds have used up a budget of ``seconds``.
 
-    A generation is never interrupted: the search asks after each one, so
-    it can overrun the budget by up to one generation.
+    A generation is never interrupted: the search asks after each one. It
+    shrinks a generation that would not fit in the time left
+    (:func:`time_left`), so the overrun is about one round of
+    fits rather than one generation.
 
     Parameters
     ----------
@@ -123,3 +133,49 @@ def out_of_time(elapsed, seconds):
     (True, False, False)
     """
     return seconds is not None and elapsed >= seconds
+
+
+def last_generation_size(time_left, history, min_size, recent=3):
+    """How many new candidates fit in ``time_left`` seconds; None for no limit.
+
+    The pace is the wall seconds per new candidate of the ``recent`` last
+    generations that evaluated any (their ``elapsed`` and ``n_evaluated``
+    records); the size is ``time_left`` over that pace, at least
+    ``min_size`` (one round of fits on the workers). None while there is no
+    time limit or no pace yet.
+
+    Examples
+    --------
+    >>> history = [{"elapsed": 10.0, "n_evaluated": 10}]
+    >>> last_generation_size(4.0, history, 2), last_generation_size(0.5, history, 2)
+    (4, 2)
+    >>> last_generation_size(None, history, 2) is None
+    True
+    """
+    if time_left is None:
+        return None
+    paces, before = [], 0.0
+    for record in history:
+        if record["n_evaluated"]:
+            paces.append((record["elapsed"] - before) / record["n_evaluated"])
+        before = record["elapsed"]
+    paces = [p for p in paces[-recent:] if p > 0]
+    if not paces:
+        return None
+    pace = sum(paces) / len(paces)
+    return max(int(min_size), int(time_left / pace))
+
+
+def time_left(search, elapsed):
+    """``(seconds left, most new candidates that fit)``, None without ``max_time``.
+
+    The next generation of ``search`` is held to what the time left is
+    predicted to hold (:func:`last_generation_size` over its ``history_``),
+    and to at least one round of fits on its ``n_jobs`` workers
+    (``ceil(workers / n_splits_)`` candidates).
+    """
+    if search.max_time is None:
+        return None, None
+    seconds = search.max_time - elapsed
+    one_round = -(-effective_n_jobs(search.n_jobs) // search.n_splits_)
+    return seconds, last_generation_size(seconds, search.history_, one_round)

@@ -8,22 +8,73 @@ parts given by name, and derives the budget.
 
 import inspect
 import math
-from numbers import Integral
+import os
+from numbers import Integral, Real
 
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
-from ._compat import FrozenSplits, num_samples
+from ._compat import (
+    FrozenSplits,
+    HasMethods,
+    Interval,
+    SearchCV,
+    StrOptions,
+    num_samples,
+)
 from ._engine import GeneticEngine
-from ._fidelity import check_ladder
+from ._fidelity import check_finalists, check_ladder
 from ._objectives import parse_objectives
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schedules import rate_at
-from .schemes import as_scheme
+from .schemes import SCHEMES, Generational, MuPlusLambda, as_scheme
 from .space import SearchSpace
 from .surrogate import ExtraTreesSurrogate, check_screen
 
-__all__ = ["budget", "check_folds", "check_search", "make_engine"]
+__all__ = [
+    "PARAMETER_CONSTRAINTS",
+    "budget",
+    "check_folds",
+    "check_search",
+    "make_engine",
+]
+
+#: ``GeneticSearchCV._parameter_constraints``: each argument on its own.
+PARAMETER_CONSTRAINTS = {
+    **SearchCV._parameter_constraints,
+    "param_distributions": [dict, list],
+    "n_iter": [Interval(Integral, 2, None, closed="left"), None],
+    "population_size": [Interval(Integral, 2, None, closed="left"), None],
+    "generations": [Interval(Integral, 1, None, closed="left"), None],
+    "random_state": ["random_state"],
+    "max_time": [Interval(Real, 0, None, closed="neither"), None],
+    "patience": [Interval(Integral, 1, None, closed="left"), None],
+    "fit_timeout": [Interval(Real, 0, None, closed="neither"), None],
+    "callbacks": [list, tuple, None],
+    "checkpoint": [str, os.PathLike, None],
+    "selection": [StrOptions({"auto", *SELECTION}), callable],
+    "crossover": [StrOptions(set(CROSSOVER)), callable],
+    "mutation": [StrOptions(set(MUTATION)), callable],
+    "crossover_proba": [Interval(Real, 0, 1, closed="both"), callable],
+    "mutation_proba": [Interval(Real, 0, 1, closed="both"), callable],
+    "elitism": [Interval(Integral, 0, None, closed="left")],
+    "scheme": [StrOptions(set(SCHEMES)), Generational, MuPlusLambda],
+    "objectives": [list, tuple, dict, None],
+    "initial_params": [list, tuple, None],
+    "surrogate": [StrOptions({"auto"}), None, HasMethods(["ready", "propose"])],
+    "resource": [str],
+    "min_resources": [
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"smallest"}),
+        None,
+    ],
+    "max_resources": [
+        Interval(Integral, 1, None, closed="left"),
+        StrOptions({"auto"}),
+    ],
+    "factor": [Interval(Real, 1, None, closed="neither")],
+    "finalists": [Interval(Integral, 1, None, closed="left"), None],
+}
 
 #: The study's population and generations, used without ``n_iter``.
 STUDY = (25, 25)
@@ -179,12 +230,14 @@ def make_engine(search, settings, rng):
 
 
 def check_folds(search, X, y, params):
-    """``(cv, folds, ladder)``: the folds of one ``fit``, read once, and its rungs.
+    """``(cv, folds, ladder, fresh)``: the folds of one ``fit``, and its rungs.
 
     ``cv`` is what scikit-learn's ``fit`` is given (a one-shot iterable of
     folds becomes a list); ``folds`` serves the same folds to every
     generation, even from a shuffling splitter; ``ladder`` is the
-    multi-fidelity :class:`~gahpo._fidelity.Ladder`, or None.
+    multi-fidelity :class:`~gahpo._fidelity.Ladder`, or None; ``fresh`` the
+    new folds of the finalists (:class:`~gahpo._fidelity.FreshSplits`), or
+    None.
     """
     cv = search.cv
     if not (cv is None or isinstance(cv, (Integral, list)) or hasattr(cv, "split")):
@@ -198,4 +251,4 @@ def check_folds(search, X, y, params):
             "`objectives` and multi-fidelity (`min_resources`) cannot be "
             "combined yet: set one of them to None."
         )
-    return cv, folds, ladder
+    return cv, folds, ladder, check_finalists(search, folds.cv)

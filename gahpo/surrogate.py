@@ -37,6 +37,7 @@ _NUMERIC_PARAMS = {
     "exploration": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
     "local": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
     "kappa": (numbers.Real, "a number", 0.0, math.inf, ">= 0"),
+    "cost_exponent": (numbers.Real, "a number", 0.0, math.inf, ">= 0"),
 }
 
 
@@ -149,6 +150,15 @@ class ExtraTreesSurrogate:
         of a generation in a long search: beyond it, the best half of
         ``max_points`` and a random draw from the others (the model must
         also know where the space is bad).
+    cost_exponent : float, default=1.0
+        With a time budget (``max_time``), how much a child's predicted fit
+        time discounts it: a second model, of the log fit time, predicts each
+        child's seconds, and children are ranked by their gain over the
+        pool's median acquisition value per ``seconds ** cost_exponent``
+        (expected gain per second, as in Snoek et al., 2012), so that the
+        budget is not spent on a slow corner of the space unless it is
+        really better. 0 ignores the cost; without ``max_time`` it is
+        always ignored.
 
     Notes
     -----
@@ -195,6 +205,7 @@ class ExtraTreesSurrogate:
         acquisition="ucb",
         kappa=0.5,
         max_points=1000,
+        cost_exponent=1.0,
     ):
         self.surplus = surplus
         self.exploration = exploration
@@ -204,6 +215,7 @@ class ExtraTreesSurrogate:
         self.acquisition = acquisition
         self.kappa = kappa
         self.max_points = max_points
+        self.cost_exponent = cost_exponent
 
     def __repr__(self):
         return (
@@ -211,7 +223,8 @@ class ExtraTreesSurrogate:
             f"exploration={self.exploration}, "
             f"min_points={self.min_points}, n_estimators={self.n_estimators}, "
             f"local={self.local}, acquisition={self.acquisition!r}, "
-            f"kappa={self.kappa}, max_points={self.max_points})"
+            f"kappa={self.kappa}, max_points={self.max_points}, "
+            f"cost_exponent={self.cost_exponent})"
         )
 
     def check_params(self):
@@ -265,7 +278,11 @@ class ExtraTreesSurrogate:
             # predicted at the full resource
             X = np.column_stack([X, fidelity])
             X_pool = np.column_stack([X_pool, np.ones(len(X_pool))])
-        chosen = [new[i] for i in self.screen(X_pool, k, X, breeder.scores, rng=rng)]
+        cost = None  # weighed only against a time budget
+        if getattr(breeder, "time_left", None) is not None and self.cost_exponent:
+            cost = getattr(breeder, "costs", None)
+        keep = self.screen(X_pool, k, X, breeder.scores, rng=rng, cost=cost)
+        chosen = [new[i] for i in keep]
         return chosen + known[: k - len(chosen)]
 
     def local_parents(self, scored, scores, *, rng):
@@ -283,15 +300,35 @@ class ExtraTreesSurrogate:
         best = best[rng.permutation(len(best))]
         return [scored[i] for i in best]
 
-    def _bounded(self, X, y, rng):
+    def _bounded(self, y, rng):
         """``max_points`` rows: the best half, and a random draw of the rest."""
         order = np.argsort(-y, kind="stable")
         n_best = self.max_points // 2
         drawn = rng.choice(order[n_best:], size=self.max_points - n_best, replace=False)
-        keep = np.concatenate([order[:n_best], drawn])
-        return X[keep], y[keep]
+        return np.concatenate([order[:n_best], drawn])
 
-    def screen(self, X_pool, k, X, y, *, rng):
+    def _trees(self, X, y, seed):
+        from sklearn.ensemble import ExtraTreesRegressor
+
+        return ExtraTreesRegressor(
+            n_estimators=self.n_estimators,
+            min_samples_leaf=1,
+            random_state=seed,
+            n_jobs=1,
+        ).fit(X, y)
+
+    def _per_second(self, value, X, cost, X_pool, seed):
+        """``value`` as gain over the pool's median per predicted second."""
+        cost = np.asarray(cost, float)
+        known = np.isfinite(cost) & (cost > 0)
+        if known.sum() < self.min_points:
+            return None
+        model = self._trees(X[known], np.log(cost[known]), seed)
+        seconds = np.exp(model.predict(X_pool))
+        gain = np.maximum(value - np.median(value), 0.0)
+        return gain / seconds**self.cost_exponent
+
+    def screen(self, X_pool, k, X, y, *, rng, cost=None):
         """Indices of the ``k`` pool members to evaluate.
 
         Parameters
@@ -304,13 +341,15 @@ class ExtraTreesSurrogate:
             Features and scores (NaN for failures) of the scored candidates.
         rng : numpy.random.RandomState
             The search's random number generator.
+        cost : ndarray, optional
+            Seconds one fit of each scored candidate took (NaN if unknown);
+            given, children are ranked by gain per predicted second
+            (``cost_exponent``).
 
         Returns
         -------
         list of int
         """
-        from sklearn.ensemble import ExtraTreesRegressor
-
         self.check_params()
         n_pool = len(X_pool)
         if n_pool <= k:
@@ -321,15 +360,13 @@ class ExtraTreesSurrogate:
             # too few points for a model: a random subset is the plain GA
             return [int(i) for i in rng.choice(n_pool, size=k, replace=False)]
         y = np.where(finite, y, y[finite].min())
+        X = np.asarray(X)
         if len(y) > self.max_points:
-            X, y = self._bounded(np.asarray(X), y, rng)
+            keep = self._bounded(y, rng)
+            X, y = X[keep], y[keep]
+            cost = None if cost is None else np.asarray(cost)[keep]
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        model = ExtraTreesRegressor(
-            n_estimators=self.n_estimators,
-            min_samples_leaf=1,
-            random_state=seed,
-            n_jobs=1,
-        ).fit(X, y)
+        model = self._trees(X, y, seed)
         # the trees' own predict without re-validating the input each time
         X_pool = np.asarray(X_pool, dtype=np.float32)
         per_tree = np.stack(
@@ -340,8 +377,14 @@ class ExtraTreesSurrogate:
             value = upper_confidence_bound(mean, std, self.kappa)
         else:
             value = expected_improvement(mean, std, y.max())
+        per_second = (
+            None if cost is None else self._per_second(value, X, cost, X_pool, seed)
+        )
         n_explore = min(int(round(self.exploration * k)), k)
-        order = np.argsort(-value, kind="stable")
+        if per_second is None:
+            order = np.argsort(-value, kind="stable")
+        else:  # by gain per second, then (no gain) by value
+            order = np.lexsort((-value, -per_second))
         chosen = list(order[: k - n_explore])
         rest = order[k - n_explore :]
         chosen += (

@@ -240,3 +240,97 @@ def test_only_full_fidelity_scores_can_be_best_and_the_screen_sees_fidelity():
 
     breeder = Breeder(engine, 0.8, 0.2, 0.2)
     assert breeder.fidelity.tolist() == fidelity
+
+
+# -- finalists: the best few scored again on new folds ----------------------
+
+
+def _finalist_search(**kwargs):
+    from sklearn.linear_model import LogisticRegression
+
+    return GeneticSearchCV(
+        LogisticRegression(max_iter=200),
+        {"C": Real(1e-3, 1e2, log=True)},
+        n_iter=12,
+        cv=3,
+        random_state=0,
+        **kwargs,
+    )
+
+
+def test_finalists_are_the_best_scored_again_and_the_best_is_among_them():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    search = _finalist_search(finalists=3).fit(X, y)
+    r = search.cv_results_
+    final = np.flatnonzero(r["finalist"])
+    assert len(final) == 3 and len(r["params"]) == 12 + 3
+    first = np.flatnonzero(~r["finalist"].astype(bool))
+    top = first[np.argsort(-r["mean_test_score"][first], kind="stable")[:3]]
+    assert [r["params"][i] for i in final] == [r["params"][i] for i in top]
+    assert search.best_index_ in final
+    assert search.best_score_ == r["mean_test_score"][search.best_index_]
+    assert search.best_score_ == r["mean_test_score"][final].max()
+    assert search.best_params_ == r["params"][search.best_index_]
+    # new folds: the finalists' scores are not their first scores
+    assert not np.allclose(r["mean_test_score"][final], r["mean_test_score"][top])
+    # without finalists, the rule is GridSearchCV's and there is no column
+    plain = _finalist_search().fit(X, y)
+    assert "finalist" not in plain.cv_results_
+    assert plain.best_score_ == plain.cv_results_["mean_test_score"].max()
+
+
+def test_fresh_splits_draw_other_folds_of_the_same_kind():
+    from sklearn.model_selection import StratifiedKFold
+
+    from gahpo._fidelity import FreshSplits
+
+    y = np.repeat([0, 1, 2], 20)
+    X = np.zeros((60, 1))
+    cv = StratifiedKFold(3)
+    old = list(cv.split(X, y))
+    new = list(FreshSplits(cv, seed=1).split(X, y))
+    assert len(new) == 3
+    for (tr0, te0), (tr1, te1) in zip(old, new):
+        # every class in every test fold, within one sample: still stratified
+        assert max(np.bincount(y[te1])) - min(np.bincount(y[te1])) <= 1
+        assert set(tr1).isdisjoint(te1) and len(tr1) + len(te1) == 60
+    assert any(set(a[1]) != set(b[1]) for a, b in zip(old, new))
+    again = list(FreshSplits(cv, seed=1).split(X, y))
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(new, again))
+
+
+def test_finalists_at_the_full_resource_with_multi_fidelity():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:600], y[:600]
+    search = _finalist_search(finalists=2, min_resources=100, factor=3).fit(X, y)
+    r = search.cv_results_
+    final = np.flatnonzero(r["finalist"])
+    assert len(final) == 2
+    assert set(r["n_resources"][final]) == {600}
+    assert search.best_index_ in final
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"finalists": 2, "cv": "timeseries"}, "finalists"),
+        ({"finalists": 2, "objectives": ["score", "fit_time"]}, "finalists"),
+        ({"finalists": 0}, "finalists"),
+    ],
+)
+def test_bad_finalists_are_refused_before_any_fit(kwargs, match, fit_log):
+    from conftest import Quadratic
+    from sklearn.model_selection import TimeSeriesSplit
+
+    if kwargs.get("cv") == "timeseries":
+        kwargs["cv"] = TimeSeriesSplit(3)
+    search = GeneticSearchCV(
+        Quadratic(), {"a": Real(1, 10)}, n_iter=6, random_state=0, **kwargs
+    )
+    with pytest.raises(ValueError, match=match):
+        search.fit(np.zeros((12, 1)), np.zeros(12))
+    assert fit_log == []

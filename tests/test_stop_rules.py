@@ -184,3 +184,79 @@ def test_search_max_time_and_time_budget_stop_at_the_same_generation():
     by_param = steps_search(Steps(), max_time=1e-9).fit(X, y)
     by_callback = steps_search(Steps(), callbacks=[TimeBudget(1e-9)]).fit(X, y)
     assert by_param.n_generations_ == by_callback.n_generations_ == 1
+
+
+# -- a time budget shrinks the generation that would cross it ---------------
+
+
+@pytest.mark.parametrize(
+    "time_left, history, min_size, expected",
+    [
+        (None, [{"elapsed": 1.0, "n_evaluated": 10}], 1, None),
+        (5.0, [], 1, None),  # no pace yet
+        (5.0, [{"elapsed": 10.0, "n_evaluated": 10}], 1, 5),
+        (0.1, [{"elapsed": 10.0, "n_evaluated": 10}], 2, 2),  # one round at least
+        # the pace of the last generations that fitted anything, averaged
+        (
+            6.0,
+            [
+                {"elapsed": 2.0, "n_evaluated": 4},
+                {"elapsed": 2.0, "n_evaluated": 0},
+                {"elapsed": 8.0, "n_evaluated": 4},
+            ],
+            1,
+            6,
+        ),
+    ],
+)
+def test_last_generation_size(time_left, history, min_size, expected):
+    assert _stop_rules.last_generation_size(time_left, history, min_size) == expected
+
+
+class SlowQuadratic(Quadratic):
+    """``Quadratic`` whose fit takes ``seconds``."""
+
+    seconds = 0.05
+
+    def fit(self, X, y=None, sample_weight=None):
+        import time
+
+        time.sleep(self.seconds)
+        return super().fit(X, y, sample_weight)
+
+
+def test_max_time_cuts_the_generation_that_would_cross_it():
+    # 10 candidates x 2 folds x 0.05 s: a generation takes ~1 s. With 1.5 s,
+    # the second generation is cut to the ~5 candidates the time left holds.
+    X, y = np.zeros((6, 1)), np.zeros(6)
+    space = {"a": Integer(1, 1000), "d": Integer(1, 1000)}
+    search = GeneticSearchCV(
+        SlowQuadratic(),
+        space,
+        population_size=10,
+        generations=5,
+        cv=2,
+        max_time=1.5,
+        surrogate=None,
+        random_state=0,
+    ).fit(X, y)
+    evaluated = [r["n_evaluated"] for r in search.history_]
+    assert evaluated[0] == 10
+    assert len(evaluated) >= 2 and 1 <= evaluated[1] < 9
+    assert len(search.cv_results_["params"]) == sum(evaluated)
+
+
+def test_without_max_time_no_generation_is_cut():
+    X, y = np.zeros((6, 1)), np.zeros(6)
+    space = {"a": Integer(1, 1000), "d": Integer(1, 1000)}
+    search = GeneticSearchCV(
+        Quadratic(),
+        space,
+        population_size=10,
+        generations=4,
+        cv=2,
+        surrogate=None,
+        random_state=0,
+    ).fit(X, y)
+    assert search.history_[0]["n_evaluated"] == 10
+    assert all(r["n_evaluated"] + r["n_cached"] == 10 for r in search.history_)

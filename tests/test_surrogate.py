@@ -389,7 +389,9 @@ def test_the_model_is_fitted_on_at_most_max_points():
     y = -((X - 0.5) ** 2).sum(axis=1)
     y[:20] = np.nan  # failures are kept among "the rest"
     surrogate = ExtraTreesSurrogate(max_points=100, exploration=0.0)
-    Xb, yb = surrogate._bounded(X, np.where(np.isnan(y), np.nanmin(y), y), rng)
+    filled = np.where(np.isnan(y), np.nanmin(y), y)
+    keep = surrogate._bounded(filled, rng)
+    Xb, yb = X[keep], filled[keep]
     assert Xb.shape == (100, 2) and yb.shape == (100,)
     best_half = np.sort(np.where(np.isnan(y), -np.inf, y))[-50:]
     assert np.all(np.isin(best_half, yb))  # the best half is always there
@@ -428,3 +430,37 @@ def test_scored_features_are_computed_once_per_candidate():
     # once as a member of the model's data (and at most once as a pool child)
     assert max(calls[key] for key in first) == 1
     assert max(calls[key] for key in engine.cache) <= 2
+
+
+def test_a_time_budget_ranks_children_by_gain_per_second():
+    # the score rises slowly with x, the fit time steeply: per second, the
+    # cheap children win; without a cost, the high-x ones do
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(60, 1))
+    y = 0.9 + 0.01 * X[:, 0]
+    cost = np.exp(6 * X[:, 0])
+    pool = np.linspace(0, 1, 40).reshape(-1, 1)
+    surrogate = ExtraTreesSurrogate(exploration=0.0)
+    plain = surrogate.screen(pool, 5, X, y, rng=np.random.RandomState(1))
+    timed = surrogate.screen(pool, 5, X, y, rng=np.random.RandomState(1), cost=cost)
+    assert pool[plain].mean() > 0.8
+    assert pool[timed].mean() < pool[plain].mean() - 0.2
+    with pytest.raises(ValueError, match="cost_exponent"):
+        ExtraTreesSurrogate(cost_exponent=-1).check_params()
+
+
+def test_the_engine_keeps_fit_times_for_the_screen_and_the_checkpoint():
+    from gahpo._engine import Breeder, GeneticEngine
+    from gahpo.space import SearchSpace
+
+    space = SearchSpace({"x": Real(0, 1)})
+    engine = GeneticEngine(space, population_size=4, rng=0)
+    batch = engine.ask()
+    engine.tell([0.5] * len(batch), cost=[1.0, 2.0, np.nan, 4.0][: len(batch)])
+    engine.time_left = 30.0
+    breeder = Breeder(engine, 0.8, 0.2, 0.2)
+    np.testing.assert_array_equal(breeder.costs[:2], [1.0, 2.0])
+    assert np.isnan(breeder.costs[2]) and breeder.time_left == 30.0
+    copy = GeneticEngine(space, population_size=4, rng=0)
+    copy.set_state(engine.get_state())
+    assert copy._cost == engine._cost
