@@ -37,7 +37,6 @@ _NUMERIC_PARAMS = {
     "exploration": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
     "local": (numbers.Real, "a number", 0.0, 1.0, "in [0, 1]"),
     "kappa": (numbers.Real, "a number", 0.0, math.inf, ">= 0"),
-    "cost_exponent": (numbers.Real, "a number", 0.0, math.inf, ">= 0"),
 }
 
 
@@ -150,15 +149,15 @@ class ExtraTreesSurrogate:
         of a generation in a long search: beyond it, the best half of
         ``max_points`` and a random draw from the others (the model must
         also know where the space is bad).
-    cost_exponent : float, default=1.0
-        With a time budget (``max_time``), how much a child's predicted fit
-        time discounts it: a second model, of the log fit time, predicts each
-        child's seconds, and children are ranked by their gain over the
-        pool's median acquisition value per ``seconds ** cost_exponent``
-        (expected gain per second, as in Snoek et al., 2012), so that the
-        budget is not spent on a slow corner of the space unless it is
-        really better. 0 ignores the cost; without ``max_time`` it is
-        always ignored.
+    cost_exponent : float or None, default=None
+        How much a child's predicted fit time discounts it: a second model,
+        of the log fit time, predicts each child's seconds, and children are
+        ranked by their gain over the pool's median acquisition value per
+        ``seconds ** cost_exponent`` (expected gain per second, as in Snoek
+        et al., 2012), so that the budget is not spent on a slow corner of
+        the space unless it is really better. None: 1 when the search has a
+        time budget (``max_time``), else 0 (the cost is ignored); a number
+        applies with or without one.
 
     Notes
     -----
@@ -205,7 +204,7 @@ class ExtraTreesSurrogate:
         acquisition="ucb",
         kappa=0.5,
         max_points=1000,
-        cost_exponent=1.0,
+        cost_exponent=None,
     ):
         self.surplus = surplus
         self.exploration = exploration
@@ -244,6 +243,16 @@ class ExtraTreesSurrogate:
                     f"ExtraTreesSurrogate: `{name}` must be {range_text}, "
                     f"got {value!r}."
                 )
+        exponent = self.cost_exponent
+        if exponent is not None and (
+            not isinstance(exponent, numbers.Real)
+            or isinstance(exponent, bool)
+            or not exponent >= 0
+        ):
+            raise ValueError(
+                "ExtraTreesSurrogate: `cost_exponent` must be None or a number "
+                f">= 0, got {exponent!r}."
+            )
         if self.acquisition not in ACQUISITIONS:
             raise ValueError(
                 f"ExtraTreesSurrogate: `acquisition` must be one of {ACQUISITIONS}, "
@@ -278,12 +287,17 @@ class ExtraTreesSurrogate:
             # predicted at the full resource
             X = np.column_stack([X, fidelity])
             X_pool = np.column_stack([X_pool, np.ones(len(X_pool))])
-        cost = None  # weighed only against a time budget
-        if getattr(breeder, "time_left", None) is not None and self.cost_exponent:
+        cost = None  # by default, weighed only against a time budget
+        if self._cost_exponent(getattr(breeder, "time_left", None)):
             cost = getattr(breeder, "costs", None)
         keep = self.screen(X_pool, k, X, breeder.scores, rng=rng, cost=cost)
         chosen = [new[i] for i in keep]
         return chosen + known[: k - len(chosen)]
+
+    def _cost_exponent(self, time_left):
+        if self.cost_exponent is None:
+            return 0.0 if time_left is None else 1.0
+        return self.cost_exponent
 
     def local_parents(self, scored, scores, *, rng):
         """The ``local_top`` best candidates and every one tied with them.
@@ -326,7 +340,7 @@ class ExtraTreesSurrogate:
         model = self._trees(X[known], np.log(cost[known]), seed)
         seconds = np.exp(model.predict(X_pool))
         gain = np.maximum(value - np.median(value), 0.0)
-        return gain / seconds**self.cost_exponent
+        return gain / seconds ** (self.cost_exponent or 1.0)
 
     def screen(self, X_pool, k, X, y, *, rng, cost=None):
         """Indices of the ``k`` pool members to evaluate.

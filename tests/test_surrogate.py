@@ -464,3 +464,15 @@ def test_the_engine_keeps_fit_times_for_the_screen_and_the_checkpoint():
     copy = GeneticEngine(space, population_size=4, rng=0)
     copy.set_state(engine.get_state())
     assert copy._cost == engine._cost
+
+
+def test_cost_exponent_none_weighs_fit_times_only_under_a_time_budget():
+    auto = ExtraTreesSurrogate()
+    assert auto._cost_exponent(time_left=None) == 0.0
+    assert auto._cost_exponent(time_left=30.0) == 1.0
+    always = ExtraTreesSurrogate(cost_exponent=0.5)
+    assert always._cost_exponent(None) == always._cost_exponent(30.0) == 0.5
+    assert ExtraTreesSurrogate(cost_exponent=0)._cost_exponent(30.0) == 0
+    for bad in (-1, "fast", True):
+        with pytest.raises(ValueError, match="cost_exponent"):
+            ExtraTreesSurrogate(cost_exponent=bad).check_params()
