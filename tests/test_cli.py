@@ -6,6 +6,7 @@ fit); everything else in-process through ``main(argv)`` on a small CSV.
 
 import csv
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -98,6 +99,8 @@ def test_small_run_prints_the_table_and_writes_the_files(tmp_path):
         "300",
         "--max-iter",
         "15",
+        "--finalists",
+        "2",
     ]
     proc = subprocess.run(
         command, check=False, capture_output=True, text=True, timeout=600
@@ -112,18 +115,26 @@ def test_small_run_prints_the_table_and_writes_the_files(tmp_path):
     rows = table_rows(proc.stdout)
     ga = rows["GeneticSearchCV, tuned MLP"]
     random = next(v for k, v in rows.items() if k.startswith("RandomizedSearchCV"))
-    assert ga[2] == random[2]  # the same number of fits
     for cells in rows.values():
         assert 0 <= float(cells[0]) <= 1 and 0 <= float(cells[1]) <= 1
     assert "Best individual:  batch_size=" in proc.stdout
     assert "Worst individual: batch_size=" in proc.stdout
 
-    results = read_results(out / "cv_results.csv")
-    n_candidates = (int(ga[2]) - 1) // 2  # 2 folds (--cv default) each, one refit
-    assert (
-        len(results) == n_candidates
-        and f"RandomizedSearchCV, {n_candidates} candidates" in proc.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert [row["model"] for row in summary["rows"]] == list(rows)
+    assert summary["rows"][0]["test_accuracy"] == pytest.approx(float(ga[1]), abs=1e-4)
+    assert summary["options"]["seed"] == 0 and summary["versions"]["scikit-learn"]
+    assert summary["genetic_search"]["best_score"] == pytest.approx(
+        float(ga[0]), abs=1e-4
     )
+
+    results = read_results(out / "cv_results.csv")
+    n_rows = (int(ga[2]) - 1) // 2  # 2 folds (--cv default) each, one refit
+    final = [row for row in results if row["finalist"] == "True"]
+    n_candidates = n_rows - len(final)
+    assert len(results) == n_rows and len(final) == 2
+    assert f"RandomizedSearchCV, {n_candidates} candidates" in proc.stdout
+    assert int(random[2]) == n_candidates * 2 + 1
     for column in (
         "generation",
         "param_mlp__batch_size",
@@ -134,7 +145,7 @@ def test_small_run_prints_the_table_and_writes_the_files(tmp_path):
         "rank_test_score",
     ):
         assert column in results[0]
-    assert {row["generation"] for row in results} <= {"0", "1"}
+    assert {row["generation"] for row in results} <= {"0", "1", "2"}  # 2: finalists
     assert all(16 <= int(row["param_mlp__batch_size"]) <= 512 for row in results)
 
     png = out / "fitness.png"

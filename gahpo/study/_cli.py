@@ -16,8 +16,9 @@ from ._report import (
     format_table,
     save_fitness_plot,
     write_cv_results,
+    write_summary,
 )
-from ._run import N_SPLITS, run, single_threaded_blas
+from ._run import FINALISTS, N_SPLITS, run, single_threaded_blas
 
 __all__ = ["build_parser", "main"]
 
@@ -119,6 +120,22 @@ def build_parser():
         "wall-clock budget",
     )
     search.add_argument(
+        "--min-resources",
+        type=_int_at_least(0),
+        default=None,
+        metavar="N",
+        help="multi-fidelity: training rows of the first rung, each later rung "
+        "3x more (default: a ninth of the training rows; 0 turns it off)",
+    )
+    search.add_argument(
+        "--finalists",
+        type=_int_at_least(0),
+        default=FINALISTS,
+        metavar="K",
+        help="score the K best candidates again on new folds and choose the "
+        f"best among them (default: {FINALISTS}; 0 turns it off)",
+    )
+    search.add_argument(
         "--cv",
         type=_int_at_least(2),
         default=N_SPLITS,
@@ -215,7 +232,7 @@ def main(argv=None):
 
     try:
         with (
-            single_threaded_blas(),
+            single_threaded_blas() as pinned,
             warnings.catch_warnings(),
         ):
             # Short budgets leave some networks unconverged: the scores say so
@@ -241,6 +258,8 @@ def main(argv=None):
 
     csv_path = os.path.join(args.out, "cv_results.csv")
     write_cv_results(csv_path, search.cv_results_)
+    summary_path = os.path.join(args.out, "summary.json")
+    write_summary(summary_path, rows, search, args, blas_pinned=pinned)
     png_path = os.path.join(args.out, "fitness.png")
     plotted = save_fitness_plot(png_path, search)
 
@@ -250,6 +269,7 @@ def main(argv=None):
     print(format_individuals(search))
     print()
     print(f"Wrote {csv_path}")
+    print(f"Wrote {summary_path}")
     if plotted:
         print(f"Wrote {png_path}")
     else:

@@ -1,6 +1,10 @@
 """The study's report: the table, the candidates, ``cv_results.csv``, the figure."""
 
 import csv
+import datetime
+import json
+import os
+import platform
 
 import numpy as np
 
@@ -9,6 +13,7 @@ __all__ = [
     "format_table",
     "save_fitness_plot",
     "write_cv_results",
+    "write_summary",
 ]
 
 
@@ -99,3 +104,57 @@ def save_fitness_plot(path, search):
     ax.set_title("GeneticSearchCV: fitness over generations")
     fig.savefig(path, dpi=100)
     return True
+
+
+def write_summary(path, rows, search, args, blas_pinned=None):
+    """The run as JSON: the table's rows, the settings, the machine, the date.
+
+    What a page that quotes a run's numbers points to: every row of the
+    table (CV score, test accuracy, fits, wall seconds), the options given,
+    the search's generations and best parameters, and the versions and
+    processors it ran with.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return None
+
+    summary = {
+        "command": "python -m gahpo",
+        "options": {k: v for k, v in vars(args).items() if k != "quiet"},
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "rows": [
+            {
+                "model": name,
+                "cv_score": float(cv_score),
+                "test_accuracy": float(test),
+                "fits": int(fits),
+                "wall_seconds": round(float(seconds), 2),
+            }
+            for name, cv_score, test, fits, seconds in rows
+        ],
+        "genetic_search": {
+            "n_generations": int(search.n_generations_),
+            "n_rows": len(search.cv_results_["params"]),
+            "best_params": {k: repr(v) for k, v in search.best_params_.items()},
+            "best_score": float(search.best_score_),
+        },
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            # True: gahpo ran BLAS/OpenMP with one thread per process; False:
+            # the user's OMP_NUM_THREADS (or friends) stood
+            "blas_one_thread_per_process": blas_pinned,
+        },
+        "versions": {
+            name: installed(name)
+            for name in ("sklearn-gahpo", "scikit-learn", "numpy", "scipy", "deap")
+        },
+    }
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=2)
+        f.write("\n")
