@@ -17,14 +17,25 @@ a ``__main__`` module.
 import os
 import warnings
 
+import _harness as H  # noqa: I001  (first: pins BLAS/OpenMP threads)
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from gahpo.study import make_network
+from gahpo.study import ACTIVATIONS, make_network
 
 MAX_LAYERS = 3
+#: The study's space in FlatMLP's parameters: log scales where a library has
+#: them, the number of layers and each layer's width as integers.
+SPACE = {
+    "batch_size": H.Int(16, 512, log=True),
+    "n_layers": H.Int(1, MAX_LAYERS),
+    "units_1": H.Int(16, 256, log=True),
+    "units_2": H.Int(16, 256, log=True),
+    "units_3": H.Int(16, 256, log=True),
+    "activation": H.Choice(ACTIVATIONS),
+}
 
 
 class FlatMLP(ClassifierMixin, BaseEstimator):

@@ -38,7 +38,7 @@ from sklearn.model_selection import StratifiedKFold
 
 import _flatmlp
 from _flatmlp import FlatMLP
-from gahpo.study import ACTIVATIONS, N_SPLITS, split
+from gahpo.study import N_SPLITS, split
 
 TARGETS = {
     "gahpo_over_ga_peer_n_jobs_2": 0.6,  # at most
@@ -48,14 +48,7 @@ TARGETS = {
 WALL_N_JOBS = 2  # parts 2 and 3
 BLAS_CONFIGS = ((2, 1), (2, 2), (1, 1), (1, 2))  # (n_jobs, BLAS threads), part 3 (c)
 BLAS_TIMEOUT_FACTOR = 5  # part 3 (c): a child is stopped after 5x the first's time
-SPACE = {
-    "batch_size": H.Int(16, 512, log=True),
-    "n_layers": H.Int(1, 3),
-    "units_1": H.Int(16, 256, log=True),
-    "units_2": H.Int(16, 256, log=True),
-    "units_3": H.Int(16, 256, log=True),
-    "activation": H.Choice(ACTIVATIONS),
-}
+SPACE = _flatmlp.SPACE
 
 
 def load_task():
