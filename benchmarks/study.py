@@ -80,7 +80,15 @@ GAHPO = {
     },
 }
 METHODS = (*GAHPO, "random", "halving", "tpe", "ga-peer")
-DEFAULT_METHODS = ("gahpo", "gahpo-mf", "random", "halving", "tpe", "ga-peer")
+DEFAULT_METHODS = (
+    "gahpo",
+    "gahpo-mf",
+    "gahpo-fin",
+    "random",
+    "halving",
+    "tpe",
+    "ga-peer",
+)
 FLAT_MLP = _flatmlp.SPACE
 SVC_SPACE = {"C": H.Float(1e-2, 1e3, log=True), "gamma": H.Float(1e-4, 1.0, log=True)}
 TASKS = {
