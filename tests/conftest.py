@@ -3,7 +3,8 @@
 import os
 
 # One BLAS/OpenMP thread per process: on small machines threaded BLAS makes
-# tiny fits 10-100x slower, and parallelism comes from joblib processes.
+# small fits several times slower (more than 5x, benchmarks/results/timing.json),
+# and parallelism comes from joblib processes.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
