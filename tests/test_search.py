@@ -599,10 +599,24 @@ def test_no_deap_creator_classes_and_no_global_rng_change(iris):
 
     before = set(vars(deap.creator))
     py_state, np_state = random.getstate(), np.random.get_state()
-    _exhaustive(generations=2).fit(*iris)
+    # SVC() would draw its libsvm seed from numpy's global generator itself:
+    # a seeded SVC leaves only the search's own draws to check
+    search = GeneticSearchCV(
+        SVC(random_state=0),
+        GRID,
+        population_size=6,
+        generations=2,
+        cv=3,
+        random_state=0,
+    )
+    search.fit(*iris)
     assert set(vars(deap.creator)) == before
     assert random.getstate() == py_state
-    np.testing.assert_array_equal(np.random.get_state()[1], np_state[1])
+    after = np.random.get_state()
+    # the whole state: the key and the position in it (one draw moves only
+    # the position, until the key is regenerated)
+    np.testing.assert_array_equal(after[1], np_state[1])
+    assert after[2:] == np_state[2:]
 
 
 def test_fitted_search_keeps_no_data_and_pickles_in_a_fresh_process(tmp_path, iris):
