@@ -194,7 +194,8 @@ def check_fingerprint(path, saved, current):
     if differ:
         raise CheckpointError(
             f"checkpoint={os.fspath(path)!r} belongs to a different search: its "
-            f"{', '.join(differ)} differ from this one's. Delete the file or pass "
+            f"{', '.join(differ)} {'differs' if len(differ) == 1 else 'differ'} "
+            "from this one's. Delete the file or pass "
             "another `checkpoint` path to start afresh, or restore the original "
             "settings to resume it."
         )

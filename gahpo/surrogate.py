@@ -162,7 +162,8 @@ class ExtraTreesSurrogate:
     Notes
     -----
     The upper confidence bound is the default because it measured better in
-    ``benchmarks/quality.py``: cross-validated scores often tie (a plateau of
+    ``benchmarks/quality.py`` (``results/quality_ablation.json``, ``gahpo-ei``,
+    against ``results/quality.json``): cross-validated scores often tie (a plateau of
     equally good configurations), and the expected improvement over a tied
     best is near zero wherever the trees agree, so it sent the fits to the
     most uncertain corners of the space rather than next to the plateau.

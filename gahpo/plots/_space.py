@@ -71,6 +71,10 @@ def _draw_parameter(ax, name, gene, values, scores, generations, norm, jitter):
         x = np.asarray(values, dtype=float)
         if _is_log(gene):
             ax.set_xscale("log")
+            # a narrow log range labels its minor ticks too, and they overlap
+            from matplotlib.ticker import NullFormatter
+
+            ax.xaxis.set_minor_formatter(NullFormatter())
     else:
         labels = _categories(gene, values)
         index = {label: i for i, label in enumerate(labels)}

@@ -41,10 +41,9 @@ BLAS_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 #: Cross-validation folds, for every method in the comparison, unless --cv says
 #: otherwise. Two folds, not three: the genetic search drifts to its best
 #: networks, which on digits are also its slowest (three wide layers, batches
-#: of 16-50 rows, ~1 s a fit against ~0.4 s for a random one), and 3-fold CV
-#: made the default study ~25 minutes on two cores; 2-fold CV trains on half
-#: the rows per candidate instead of three times two thirds (0.43x the time
-#: measured over seven generations).
+#: of 16-50 rows), and 2-fold CV trains on half the rows per candidate
+#: instead of three times two thirds, which keeps the default study within
+#: minutes on two cores.
 N_SPLITS = 2
 ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 #: Finalists scored again on new folds (``finalists=``), unless --finalists
@@ -62,7 +61,8 @@ def single_threaded_blas():
     """One BLAS/OpenMP thread per process while the experiment runs.
 
     The fits here are small (MLPs on a few thousand rows): with threaded BLAS
-    on a small machine they run 10-100x slower, as BLAS threads fight over
+    on a small machine they run several times slower (more than 5x in
+    ``benchmarks/results/timing.json``), as BLAS threads fight over
     the cores that the joblib worker processes already use. Parallelism
     comes from the ``--n-jobs`` worker processes instead.
 
@@ -93,7 +93,7 @@ def make_network(seed, max_iter, **params):
     MLPs need scaled inputs (scikit-learn's user guide says so); the scaler is
     inside the pipeline, so it is fitted on each training fold only. Each
     network stops when its score on a held-out tenth of its training data
-    stops improving (``early_stopping``): on digits that is 3-5x fewer epochs
+    stops improving (``early_stopping``): on digits that is far fewer epochs
     than ``max_iter`` for the same accuracy, which is what lets the study's
     1,200 networks x 2 folds (the search and random search at the same
     budget) run in minutes on two cores.
