@@ -172,10 +172,10 @@ def time_left(search, elapsed):
     The next generation of ``search`` is held to what the time left is
     predicted to hold (:func:`last_generation_size` over its ``history_``),
     and to at least one round of fits on its ``n_jobs`` workers
-    (``ceil(workers / n_splits_)`` candidates).
+    (``ceil(workers / folds)`` candidates).
     """
     if search.max_time is None:
         return None, None
     seconds = search.max_time - elapsed
-    one_round = -(-effective_n_jobs(search.n_jobs) // search.n_splits_)
+    one_round = -(-effective_n_jobs(search.n_jobs) // search._n_folds)
     return seconds, last_generation_size(seconds, search.history_, one_round)
