@@ -104,8 +104,10 @@ class Evaluator:
         the best is then chosen among those rows only.
         """
         search, ladder = self.search, self.search._ladder
+        if search._finals is None:
+            return
         best = engine.best_scored(search.finalists)
-        if search._finals is None or not best:
+        if not best:
             return
         params = [search._space.decode(ind) for ind in best]
         more = self.columns(engine.generation, len(params), finalist=True)

@@ -23,6 +23,8 @@ from numbers import Integral
 
 import numpy as np
 
+from ._compat import num_samples
+
 __all__ = [
     "FreshSplits",
     "Ladder",
@@ -84,8 +86,7 @@ class FreshSplits:
         self.seed = seed
 
     def split(self, X, y=None, groups=None, **params):
-        n = len(y) if y is not None else len(groups) if groups is not None else None
-        n = n if n is not None else np.shape(X)[0]
+        n = num_samples(X)
         order = np.random.RandomState(self.seed).permutation(n)
         y = None if y is None else np.asarray(y)[order]
         groups = None if groups is None else np.asarray(groups)[order]
@@ -115,9 +116,7 @@ def check_finalists(search, folds):
             f"needs a splitter that can draw them ({', '.join(EXCHANGEABLE)}); "
             f"cv={splitter!r} cannot (time series, predefined or given folds)."
         )
-    random_state = search.random_state
-    seed = random_state if isinstance(random_state, Integral) else 0
-    return FreshSplits(splitter, seed + 1)
+    return FreshSplits(splitter, _fixed_seed(search.random_state) + 1)
 
 
 class Ladder:
@@ -302,6 +301,13 @@ def check_ladder(search, n_samples, n_splits):
         rungs.append(int(math.ceil(rungs[-1] * factor)))
     if rungs[-1] != max_resources:
         rungs.append(int(max_resources))
-    random_state = search.random_state
-    seed = random_state if isinstance(random_state, Integral) else 0
-    return Ladder(resource, rungs, factor, seed)
+    return Ladder(resource, rungs, factor, _fixed_seed(search.random_state))
+
+
+def _fixed_seed(random_state):
+    """A seed that does not draw from ``random_state``: the int, or 0.
+
+    Drawing from a ``RandomState`` given by the user would change the
+    candidates the engine then draws from it.
+    """
+    return random_state if isinstance(random_state, Integral) else 0

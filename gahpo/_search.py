@@ -383,9 +383,9 @@ class GeneticSearchCV(SearchCV):
         self._validate_params()
         self._settings = settings = check_search(self)
         self._space, self._objectives = settings["space"], settings["objectives"]
-        cv, self._cv, self._ladder, self._finals = check_folds(self, X, y, params)
-        # scikit-learn sets n_splits_ only after the search (before 1.6)
-        self._n_folds = self._cv.get_n_splits(X, y, params.get("groups"))
+        cv, self._cv, self._n_folds, self._ladder, self._finals = check_folds(
+            self, X, y, params
+        )
         fingerprint = None
         if self.checkpoint:
             fingerprint = _checkpoint.fingerprint(self, self._space, X, y)

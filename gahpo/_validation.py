@@ -230,11 +230,13 @@ def make_engine(search, settings, rng):
 
 
 def check_folds(search, X, y, params):
-    """``(cv, folds, ladder, fresh)``: the folds of one ``fit``, and its rungs.
+    """``(cv, folds, n_splits, ladder, fresh)``: one ``fit``'s folds and rungs.
 
     ``cv`` is what scikit-learn's ``fit`` is given (a one-shot iterable of
     folds becomes a list); ``folds`` serves the same folds to every
-    generation, even from a shuffling splitter; ``ladder`` is the
+    generation, even from a shuffling splitter; ``n_splits`` counts them
+    (scikit-learn sets ``n_splits_`` only after the search before 1.6);
+    ``ladder`` is the
     multi-fidelity :class:`~gahpo._fidelity.Ladder`, or None; ``fresh`` the
     new folds of the finalists (:class:`~gahpo._fidelity.FreshSplits`), or
     None.
@@ -251,4 +253,4 @@ def check_folds(search, X, y, params):
             "`objectives` and multi-fidelity (`min_resources`) cannot be "
             "combined yet: set one of them to None."
         )
-    return cv, folds, ladder, check_finalists(search, folds.cv)
+    return cv, folds, n_splits, ladder, check_finalists(search, folds.cv)
