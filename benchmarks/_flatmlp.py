@@ -121,6 +121,18 @@ def warm_up():
     return os.getpid()
 
 
+def start_pool(n_jobs):
+    """Start (or keep alive) joblib's workers; each imports and fits a tiny FlatMLP.
+
+    Before every timed fit with workers: loky stops workers idle for 300 s.
+    """
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    n_workers = effective_n_jobs(n_jobs)
+    if n_workers > 1:
+        Parallel(n_jobs=n_jobs)(delayed(warm_up)() for _ in range(2 * n_workers))
+
+
 def worker_threads():
     """``(pid, thread pools)`` of a worker process, as ``"api: n"`` strings."""
     import numpy  # noqa: F401  (BLAS loaded)

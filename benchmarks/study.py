@@ -65,19 +65,31 @@ from gahpo._validation import budget as budget_rule
 from gahpo.surrogate import ExtraTreesSurrogate
 from gahpo.study import make_network, random_search_space, search_space
 
+
 #: gahpo's variants: keyword arguments given on top of the defaults; a
-#: callable value is computed from the number of training rows
+#: RowShare is computed from the number of training rows
+class RowShare:
+    """A setting computed from the training rows: ``rows // divisor``."""
+
+    def __init__(self, divisor):
+        self.divisor = divisor
+
+    def __call__(self, n_rows):
+        return n_rows // self.divisor
+
+    def __repr__(self):
+        return f"training rows // {self.divisor}"
+
+
+NINTH = RowShare(9)
+COST = ExtraTreesSurrogate(cost_exponent=1.0)  # keeps no state between searches
 GAHPO = {
     "gahpo": {},
-    "gahpo-mf": {"min_resources": lambda n: n // 9, "factor": 3},
+    "gahpo-mf": {"min_resources": NINTH, "factor": 3},
     "gahpo-fin": {"finalists": 5},
-    "gahpo-mf-fin": {"min_resources": lambda n: n // 9, "factor": 3, "finalists": 5},
-    "gahpo-cost": {"surrogate": lambda n: ExtraTreesSurrogate(cost_exponent=1.0)},
-    "gahpo-mf-cost": {
-        "min_resources": lambda n: n // 9,
-        "factor": 3,
-        "surrogate": lambda n: ExtraTreesSurrogate(cost_exponent=1.0),
-    },
+    "gahpo-mf-fin": {"min_resources": NINTH, "factor": 3, "finalists": 5},
+    "gahpo-cost": {"surrogate": COST},
+    "gahpo-mf-cost": {"min_resources": NINTH, "factor": 3, "surrogate": COST},
 }
 METHODS = (*GAHPO, "random", "halving", "tpe", "ga-peer")
 DEFAULT_METHODS = (
@@ -99,11 +111,8 @@ N_JOBS = 2
 
 
 def describe_setting(value):
-    """A variant's setting for the JSON: callables shown by what they return."""
-    if callable(value):
-        shown = value(900)
-        return "training rows // 9" if shown == 100 else repr(shown)
-    return value
+    """A variant's setting for the JSON: numbers and strings, else its repr."""
+    return value if isinstance(value, (int, float, str)) else repr(value)
 
 
 def task_data(split_seed):
@@ -118,7 +127,8 @@ def make(task, method, seed, n_train, budget, **kwargs):
     gahpo_like = method.startswith("gahpo")
     if gahpo_like:
         variant = {
-            k: v(n_train) if callable(v) else v for k, v in GAHPO[method].items()
+            k: v(n_train) if isinstance(v, RowShare) else v
+            for k, v in GAHPO[method].items()
         }
         kwargs = {**variant, **kwargs}
     base = "gahpo" if gahpo_like else method
@@ -189,7 +199,7 @@ def run_one(task, method, comparison, split_seed, data, budget, T=None, n=None):
             budget = n
     search = make(task, method, split_seed, len(y_train), budget, **kwargs)
     if task == "mlp":
-        _flatmlp_start_pool()
+        _flatmlp.start_pool(N_JOBS)
     wall = H.fit(search, X_train, y_train, **fit_kwargs)
     evaluated = H.evaluations(
         method if not method.startswith("gahpo") else "gahpo", search
@@ -209,13 +219,6 @@ def run_one(task, method, comparison, split_seed, data, budget, T=None, n=None):
         "fit_seconds": float(sum(e["fit_seconds"] for e in evaluated)),
         "T": T,
     }
-
-
-def _flatmlp_start_pool():
-    """Keep joblib's workers alive and warm (loky stops idle ones after 300 s)."""
-    from joblib import Parallel, delayed
-
-    Parallel(n_jobs=N_JOBS)(delayed(_flatmlp.warm_up)() for _ in range(2 * N_JOBS))
 
 
 def paired(values, reference):
@@ -376,7 +379,7 @@ def main(argv=None):
         budget = args.budget or TASKS[task]["budget"]
         for i, split_seed in enumerate(splits):
             data = task_data(split_seed)
-            _flatmlp_start_pool()
+            _flatmlp.start_pool(N_JOBS)
             order = ["random"] + H.rotate([m for m in methods if m != "random"], i)
             done = {}
             for method in order:

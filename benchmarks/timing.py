@@ -75,17 +75,6 @@ def gahpo_population(budget):
     return min(25, max(6, round(0.7 * math.sqrt(budget)) + 1))
 
 
-def start_pool(n_jobs):
-    """Start (or keep alive) joblib's workers; each imports and fits a tiny FlatMLP.
-
-    Before every timed fit with workers: loky stops workers idle for 300 s.
-    """
-    if effective_n_jobs(n_jobs) > 1:
-        Parallel(n_jobs=n_jobs)(
-            delayed(_flatmlp.warm_up)() for _ in range(2 * effective_n_jobs(n_jobs))
-        )
-
-
 def describe_methods(budget):
     p, g, evals = H.ga_peer_budget(budget)
     return {
@@ -149,7 +138,7 @@ def part1(methods, args, data, log):
     for seed in range(args.seeds):
         for n_jobs in args.n_jobs if seed % 2 == 0 else args.n_jobs[::-1]:
             for method in H.rotate(methods, seed):
-                start_pool(n_jobs)
+                _flatmlp.start_pool(n_jobs)
                 r = run_same_budget(
                     method, args.budget, n_jobs, seed, data, args.max_iter
                 )
@@ -467,7 +456,7 @@ def part2(methods, T, args, data, runs1, log):
     run_methods, runs = [m for m in methods if m not in skipped], []
     for seed in range(args.seeds):
         for method in H.rotate(run_methods, seed):
-            start_pool(WALL_N_JOBS)
+            _flatmlp.start_pool(WALL_N_JOBS)
             r = run_same_wall(
                 method, T, args.budget, seed, data, args.max_iter, halving_n
             )
@@ -568,7 +557,7 @@ def idle_tail(s, n_workers):
 def run_blas_child(n_jobs, budget, max_iter, seed):
     """Part 3 (c), in a child process: one timed gahpo fit; prints a JSON line."""
     X_train, _, y_train, _ = load_task()
-    start_pool(n_jobs)
+    _flatmlp.start_pool(n_jobs)
     workers = {}
     if effective_n_jobs(n_jobs) > 1:
         workers = dict(
@@ -607,7 +596,7 @@ def part3(args, data, log):
 
                 get_reusable_executor().shutdown(wait=True)
             else:
-                start_pool(n_jobs)
+                _flatmlp.start_pool(n_jobs)
             s = search("gahpo", args.budget, n_jobs, seed, args.max_iter)
             wall = H.fit(s, X_train, y_train)
             out["pool"].append({"pool": kind, "wall_seconds": wall})
