@@ -7,9 +7,15 @@ one place, and CI tests the oldest and newest supported versions.
 """
 
 import contextlib
+import types
 
 import numpy as np
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.model_selection._validation import (
+    _fit_and_score,
+    _insert_error_scores,
+    _warn_or_raise_about_fit_failures,
+)
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples as num_samples
 
@@ -22,6 +28,9 @@ __all__ = [
     "StrOptions",
     "all_fits_failed",
     "end_context",
+    "fit_fold",
+    "fit_job",
+    "fit_failures",
     "generation_context",
     "num_samples",
     "search_context",
@@ -148,3 +157,67 @@ def end_context(ctx, estimator):
     """Close a task opened by :func:`search_context` or :func:`generation_context`."""
     if ctx is not None:
         ctx.call_on_fit_task_end(estimator=estimator)
+
+
+def fit_job(evaluate_candidates):
+    """What ``evaluate_candidates`` fits with, for fits dispatched one by one.
+
+    The asynchronous mode runs scikit-learn's own ``_fit_and_score`` on each
+    (candidate, fold) as a worker frees, with exactly the estimator, data,
+    routed metadata and keyword arguments of ``BaseSearchCV.fit``: those are
+    the variables of the ``evaluate_candidates`` closure (the same names in
+    every supported version), read here and nowhere else.
+
+    Returns
+    -------
+    SimpleNamespace
+        ``base_estimator``, ``X``, ``y``, ``split_params`` (the splitter's
+        metadata) and ``kwargs`` (of ``_fit_and_score``).
+    """
+    cells = dict(
+        zip(
+            evaluate_candidates.__code__.co_freevars,
+            (cell.cell_contents for cell in evaluate_candidates.__closure__),
+        )
+    )
+    try:
+        routed = cells["routed_params"]
+        return types.SimpleNamespace(
+            base_estimator=cells["base_estimator"],
+            X=cells["X"],
+            y=cells["y"],
+            split_params=dict(routed.splitter.split),
+            kwargs=dict(cells["fit_and_score_kwargs"]),
+        )
+    except (KeyError, AttributeError) as exc:  # pragma: no cover - new sklearn
+        raise RuntimeError(
+            "This scikit-learn version changed BaseSearchCV.fit in a way the "
+            "asynchronous mode does not know; use scheme='generational'."
+        ) from exc
+
+
+def fit_fold(tag, estimator, X, y, train, test, parameters, progress, kwargs):
+    """One fit of the asynchronous mode: ``(tag, _fit_and_score(...))``."""
+    split_progress, candidate_progress = progress
+    return tag, _fit_and_score(
+        estimator,
+        X,
+        y,
+        train=train,
+        test=test,
+        parameters=parameters,
+        split_progress=split_progress,
+        candidate_progress=candidate_progress,
+        **kwargs,
+    )
+
+
+def fit_failures(out, error_score, scoring):
+    """Warn about failed fits (raise if all failed), as ``evaluate_candidates`` does.
+
+    For a callable ``scoring``, the failed fits' scores then take the shape
+    of the others (a dict of metrics or a number).
+    """
+    _warn_or_raise_about_fit_failures(out, error_score)
+    if callable(scoring):
+        _insert_error_scores(out, error_score)

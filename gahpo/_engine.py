@@ -357,7 +357,7 @@ class GeneticEngine:
             )
         return self.mutation(individual, self.space, rng=self.rng)
 
-    def _breed(self):
+    def _breed(self, n_children=None):
         """The next generation: elites, then children chosen by the screen if any."""
         cxpb, mutpb, strength = self._rates()
         elites = []
@@ -368,7 +368,7 @@ class GeneticEngine:
             ]
             n_children = self.population_size - len(elites)
         else:
-            n_children = self.n_offspring
+            n_children = n_children or self.n_offspring
         breeder = Breeder(self, cxpb, mutpb, strength)
         if self.surrogate is None or not self.surrogate.ready(breeder.scores):
             return elites + breeder.children(n_children)
@@ -377,7 +377,7 @@ class GeneticEngine:
     def _children(self, n, cxpb, mutpb, strength):
         """``n`` new children: selection, crossover, mutation, then novelty."""
         rng, space = self.rng, self.space
-        if self.scheme == "generational":
+        if self.scheme in ("generational", "steady_state"):
             parents = self.selection(self.population, n, rng=rng)
         else:
             pop = self.population

@@ -136,7 +136,8 @@ class Evaluator:
             # scikit-learn raises when every fit of a batch fails: in the first
             # batch that is a misconfigured model and the error stands; later
             # it is a generation of bad candidates, kept as failures.
-            if not all_fits_failed(exc) or not search._search_rows.rows:
+            rows = search._search_rows
+            if not all_fits_failed(exc) or not (rows.rows or rows.streamed):
                 raise
             return self.failed(params, more, exc), np.full(len(params), np.nan)
         finally:

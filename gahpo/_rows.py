@@ -92,6 +92,8 @@ class SearchRows:
         self.rows = None  # everything so far, merged
         self.evaluated = False  # whether scikit-learn evaluated a batch this fit
         self.extra = {}  # more state to resume (multi-fidelity rungs)
+        self.streamed = []  # one (params, out, more) per asynchronous candidate
+        self.n_splits = None
 
     def resume(self, engine):
         """Restore ``engine`` from the checkpoint, if any; return its history."""
@@ -118,7 +120,7 @@ class SearchRows:
             "fingerprint": self.fingerprint,
             "engine": engine.get_state(),
             "history": history,
-            "rows": self.rows or self.resumed,
+            "rows": self.current(),
             "extra": self.extra,
         }
         _checkpoint.save(self.checkpoint, state)
@@ -126,13 +128,24 @@ class SearchRows:
     def merge(self, params, n_splits, out, more):
         """All rows, with the batch scikit-learn is formatting (``params``...)."""
         self.evaluated = True
-        if not self.resumed and not self.failed:  # nothing to add: no copy
-            self.rows = (params, out, more)
+        if not self.resumed and not self.failed and not self.streamed:
+            self.rows = (params, out, more)  # nothing to add: no copy
             return self.rows
         self.rows = merge_rows(
-            n_splits, self.resumed, (params, out, more), *self.failed
+            n_splits, self.resumed, *self.streamed, (params, out, more), *self.failed
         )
         return self.rows
+
+    def current(self):
+        """Every row so far (None before any): for a checkpoint, or a template."""
+        if self.rows is not None or not self.streamed:
+            return self.rows or self.resumed
+        return merge_rows(self.n_splits, self.resumed, *self.streamed, *self.failed)
+
+    def add_streamed(self, params, out, more, n_splits):
+        """Keep the row of a candidate fitted by the asynchronous mode."""
+        self.n_splits = n_splits
+        self.streamed.append(([params], out, more))
 
     def add_failed(self, params, more, exc, error_score):
         """Keep rows for a batch whose every fit failed with ``exc``, and say so."""
@@ -144,18 +157,23 @@ class SearchRows:
             f"and will not be fitted again. Details:\n{exc}",
             FitFailedWarning,
         )
-        n_splits = len(self.rows[1]) // len(self.rows[0])
-        out = failed_rows(params, self.rows[1][:n_splits], exc, error_score)
+        rows = self.current()
+        n_splits = len(rows[1]) // len(rows[0])
+        out = failed_rows(params, rows[1][:n_splits], exc, error_score)
         self.failed.append((list(params), out, more))
-        # keep the rows complete for the checkpoint even if no batch follows
-        self.rows = merge_rows(n_splits, self.rows, (list(params), out, more))
+        if self.rows is not None:  # complete for the checkpoint if no batch follows
+            self.rows = merge_rows(n_splits, self.rows, (list(params), out, more))
 
-    def take_last_resumed(self):
-        """Drop the last resumed row and return ``(params, more)`` to score again.
+    def take_last(self):
+        """Drop the last row and return ``(params, more)`` to score again.
 
-        A finished search resumed from its checkpoint has nothing left to
+        A finished search resumed from its checkpoint, or an asynchronous
+        search whose space has no new candidate left, has nothing new to
         evaluate, but scikit-learn needs one evaluation per ``fit``.
         """
+        if self.streamed:
+            params, _, more = self.streamed.pop()
+            return params, more
         params, out, more = self.resumed
         n_splits = len(out) // len(params)
         self.resumed = (

@@ -12,9 +12,11 @@ from ._compat import (
     search_context,
     set_during_fit,
 )
+from ._asynchronous import SteadyRun
 from ._evaluation import Evaluator
 from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows
+from ._steady import SteadyStateEngine
 from ._stop_rules import no_improvement, out_of_time, time_left
 from ._timeout import time_limited_fits
 from ._validation import (
@@ -443,7 +445,10 @@ class GeneticSearchCV(SearchCV):
         evaluator = Evaluator(self, evaluate_candidates, search_ctx)
         self._callbacks.start(self)
         try:
-            stop = self._should_stop(engine)
+            if isinstance(engine, SteadyStateEngine):  # no generation barrier
+                clock = lambda: elapsed_before + time.monotonic() - start  # noqa: E731
+                SteadyRun(self, engine, evaluator, evaluate_candidates, clock).run()
+            stop = isinstance(engine, SteadyStateEngine) or self._should_stop(engine)
             while not stop:
                 clock = elapsed_before + time.monotonic() - start
                 engine.time_left, max_new = time_left(self, clock)
@@ -458,7 +463,7 @@ class GeneticSearchCV(SearchCV):
                 stop = self._callbacks(self, record) or stop
             if not self._search_rows.evaluated and self._search_rows.resumed:
                 # a finished search resumed: scikit-learn needs one evaluation
-                evaluator.again(*self._search_rows.take_last_resumed())
+                evaluator.again(*self._search_rows.take_last())
             evaluator.finalists(engine)
         finally:
             end_context(search_ctx, self)

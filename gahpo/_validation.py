@@ -11,6 +11,7 @@ import math
 import os
 from numbers import Integral, Real
 
+from joblib import effective_n_jobs
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 
@@ -25,9 +26,10 @@ from ._compat import (
 from ._engine import GeneticEngine
 from ._fidelity import check_finalists, check_ladder
 from ._objectives import parse_objectives
+from ._steady import SteadyStateEngine
 from .operators import CROSSOVER, MUTATION, SELECTION
 from .schedules import rate_at
-from .schemes import SCHEMES, Generational, MuPlusLambda, as_scheme
+from .schemes import SCHEMES, Generational, MuPlusLambda, SteadyState, as_scheme
 from .space import SearchSpace
 from .surrogate import ExtraTreesSurrogate, check_screen
 
@@ -58,7 +60,12 @@ PARAMETER_CONSTRAINTS = {
     "crossover_proba": [Interval(Real, 0, 1, closed="both"), callable],
     "mutation_proba": [Interval(Real, 0, 1, closed="both"), callable],
     "elitism": [Interval(Integral, 0, None, closed="left")],
-    "scheme": [StrOptions(set(SCHEMES)), Generational, MuPlusLambda],
+    "scheme": [
+        StrOptions({"auto", *SCHEMES}),
+        Generational,
+        MuPlusLambda,
+        SteadyState,
+    ],
     "objectives": [list, tuple, dict, None],
     "initial_params": [list, tuple, None],
     "surrogate": [StrOptions({"auto"}), None, HasMethods(["ready", "propose"])],
@@ -160,7 +167,7 @@ def check_search(search):
         surrogate = ExtraTreesSurrogate() if objectives is None else None
     if surrogate is not None:
         check_screen(surrogate)
-    scheme = as_scheme(search.scheme)
+    scheme = as_scheme(_auto_scheme(search.scheme, search.n_jobs))
     if scheme.name == "mu_comma_lambda" and (
         (scheme.n_offspring or population_size) < population_size
     ):
@@ -201,6 +208,22 @@ def check_search(search):
     }
 
 
+#: ``scheme="auto"`` is asynchronous from this many joblib workers on.
+ASYNC_WORKERS = 8
+
+
+def _auto_scheme(scheme, n_jobs):
+    """``"auto"``: steady-state from :data:`ASYNC_WORKERS` workers, else generational.
+
+    The workers are joblib's for ``n_jobs`` under the active backend (a Dask
+    cluster's inside ``joblib.parallel_backend("dask")``).
+    """
+    if not (isinstance(scheme, str) and scheme == "auto"):
+        return scheme
+    workers = effective_n_jobs(n_jobs)
+    return "steady_state" if workers >= ASYNC_WORKERS else "generational"
+
+
 def make_engine(search, settings, rng):
     """The engine of one ``fit``, from the settings :func:`check_search` resolved.
 
@@ -212,10 +235,14 @@ def make_engine(search, settings, rng):
         search.estimator.get_params(deep=True), partial=True, rng=rng
     )
     initial = ([defaults] if defaults is not None else []) + settings["initial"]
-    return GeneticEngine(
+    scheme = settings["scheme"]
+    engine, more = GeneticEngine, {"scheme": scheme}
+    if scheme.name == "steady_state":
+        engine, more = SteadyStateEngine, {"batch_size": scheme.batch_size}
+    return engine(
         space,
         population_size=settings["population_size"],
-        scheme=settings["scheme"],
+        **more,
         elitism=search.elitism,
         selection=settings["selection"],
         crossover=settings["crossover"],

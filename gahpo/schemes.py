@@ -1,8 +1,9 @@
-"""How one generation follows another: the study's loop, or (mu, lambda).
+"""How one generation follows another: the study's loop, (mu, lambda), or none.
 
 A scheme is a part with its own settings, given to the search as
 ``scheme=MuPlusLambda(n_offspring=50)``; the names ``"generational"``,
-``"mu_plus_lambda"`` and ``"mu_comma_lambda"`` stand for the defaults.
+``"mu_plus_lambda"``, ``"mu_comma_lambda"`` and ``"steady_state"`` stand
+for the defaults.
 
 >>> from gahpo.schemes import MuPlusLambda
 >>> MuPlusLambda(n_offspring=50)
@@ -11,7 +12,13 @@ MuPlusLambda(n_offspring=50)
 
 from numbers import Integral
 
-__all__ = ["Generational", "MuCommaLambda", "MuPlusLambda", "as_scheme"]
+__all__ = [
+    "Generational",
+    "MuCommaLambda",
+    "MuPlusLambda",
+    "SteadyState",
+    "as_scheme",
+]
 
 
 class Generational:
@@ -84,8 +91,62 @@ class MuCommaLambda(MuPlusLambda):
     name = "mu_comma_lambda"
 
 
+class SteadyState:
+    """Asynchronous steady-state evolution: no generation waits for its slowest fit.
+
+    Each time a worker frees, the next fit is dispatched at once. Children
+    are bred in batches of ``batch_size`` from every candidate scored so far
+    (``selection`` picks parents among the ``population_size`` best), so the
+    surrogate is fitted once per batch rather than once per child, and a new
+    batch is bred as soon as the last one is dispatched. With multi-fidelity,
+    promotion is asynchronous too, as in ASHA: a candidate goes up a rung as
+    soon as it ranks in the best ``1 / factor`` of the scores seen at its
+    rung so far.
+
+    The candidates then depend on the order in which fits finish: the same
+    ``random_state`` no longer gives the same candidates across runs or
+    ``n_jobs``. ``cv_results_["generation"]`` is the breeding batch of each
+    candidate, and ``history_`` holds one record per ``population_size``
+    candidates scored.
+
+    Parameters
+    ----------
+    batch_size : int, default=None
+        Children bred at a time, >= 1; default ``population_size``.
+    """
+
+    name = "steady_state"
+
+    def __init__(self, batch_size=None):
+        if batch_size is not None and (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, Integral)
+            or batch_size < 1
+        ):
+            raise ValueError(
+                "SteadyState: `batch_size` must be None or an integer >= 1, "
+                f"got batch_size={batch_size!r}."
+            )
+        self.batch_size = batch_size
+
+    @property
+    def n_offspring(self):
+        return self.batch_size
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.batch_size == self.batch_size
+
+    def __hash__(self):
+        return hash((type(self).__name__, self.batch_size))
+
+    def __repr__(self):
+        return f"SteadyState(batch_size={self.batch_size!r})"
+
+
 #: The schemes by the names the search accepts.
-SCHEMES = {cls.name: cls for cls in (Generational, MuPlusLambda, MuCommaLambda)}
+SCHEMES = {
+    cls.name: cls for cls in (Generational, MuPlusLambda, MuCommaLambda, SteadyState)
+}
 
 
 def as_scheme(scheme):
@@ -100,5 +161,5 @@ def as_scheme(scheme):
         return scheme
     raise ValueError(
         f"`scheme` must be one of {sorted(SCHEMES)} or an instance of "
-        f"Generational, MuPlusLambda or MuCommaLambda, got {scheme!r}."
+        f"Generational, MuPlusLambda, MuCommaLambda or SteadyState, got {scheme!r}."
     )

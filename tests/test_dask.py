@@ -60,3 +60,37 @@ def test_fits_run_on_a_local_cluster_and_match_local(
     np.testing.assert_allclose(
         remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
     )
+
+
+def test_asynchronous_mode_runs_on_a_local_cluster(
+    small_classification, tmp_path, monkeypatch
+):
+    log = tmp_path / "pids.log"
+    monkeypatch.setenv("GAHPO_PID_LOG", str(log))
+    X, y = small_classification
+    space = {"max_depth": Integer(1, 12), "min_samples_leaf": Integer(1, 20)}
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        worker_pids = set(client.run(os.getpid).values())
+        with joblib.parallel_backend("dask"):
+            search = GeneticSearchCV(
+                PidTree(random_state=0),
+                space,
+                n_iter=15,
+                population_size=5,
+                cv=3,
+                scheme="steady_state",
+                n_jobs=-1,
+                refit=False,
+                random_state=0,
+            ).fit(X, y)
+    pids = [int(line) for line in log.read_text().split()]
+    assert len(search.cv_results_["params"]) == 15
+    # the last candidate goes through scikit-learn's evaluate_candidates batch
+    assert len(pids) == 3 * 15
+    assert set(pids) <= worker_pids and os.getpid() not in pids
+    assert np.isfinite(search.best_score_)
