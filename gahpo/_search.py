@@ -6,13 +6,13 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from . import _checkpoint
+from ._asynchronous import SteadyRun
 from ._compat import (
     SearchCV,
     end_context,
     search_context,
     set_during_fit,
 )
-from ._asynchronous import SteadyRun
 from ._evaluation import Evaluator
 from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows

@@ -12,6 +12,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
+from conftest import Quadratic, quadratic_objective
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import FitFailedWarning
@@ -20,8 +21,6 @@ from gahpo import GeneticSearchCV
 from gahpo._steady import SteadyStateEngine
 from gahpo.schemes import SteadyState
 from gahpo.space import Categorical, Integer, Real, SearchSpace
-
-from conftest import Quadratic, quadratic_objective
 
 QUADRATIC_SPACE = {
     "a": loguniform(1e-2, 1e3),
@@ -83,7 +82,7 @@ def test_engine_breeds_batches_and_takes_scores_in_any_order():
     first = engine.ask()
     assert len(first) == 8  # the initial population
     for ind in first[::-1]:  # told in reverse order
-        engine.tell_one(ind, -space.decode(ind)["x"] ** 2)
+        engine.tell_one(ind, -(space.decode(ind)["x"] ** 2))
     keys = {space.key(i) for i in first}
     second = engine.ask()
     assert len(second) == 4
@@ -93,7 +92,7 @@ def test_engine_breeds_batches_and_takes_scores_in_any_order():
     assert not {space.key(i) for i in second} & {space.key(i) for i in third}
     record = engine.record()
     assert record["n_evaluated"] == 8 and record["n_in_flight"] == 8
-    assert record["best_score"] == max(-space.decode(i)["x"] ** 2 for i in first)
+    assert record["best_score"] == max(-(space.decode(i)["x"] ** 2) for i in first)
 
 
 def test_engine_never_asks_beyond_its_budget():
@@ -231,7 +230,9 @@ def test_resume_from_a_checkpoint_refits_nothing(tmp_path, fit_log):
         random_state=0,
         checkpoint=str(path),
     )
-    crashing = GeneticSearchCV(Quadratic(), QUADRATIC_SPACE, callbacks=[_Crash(2)], **kw)
+    crashing = GeneticSearchCV(
+        Quadratic(), QUADRATIC_SPACE, callbacks=[_Crash(2)], **kw
+    )
     with pytest.raises(KeyboardInterrupt):
         crashing.fit(X, y)
     assert path.exists()  # nothing computed is lost
@@ -265,7 +266,9 @@ def test_multi_fidelity_promotes_asynchronously(small_classification):
     n_resources = np.asarray(results["n_resources"])
     assert set(n_resources) <= {20, 40, 80, 120}
     assert (n_resources == 120).any()
-    rows = [(tuple(sorted(p.items())), n) for p, n in zip(results["params"], n_resources)]
+    rows = [
+        (tuple(sorted(p.items())), n) for p, n in zip(results["params"], n_resources)
+    ]
     assert len(rows) == len(set(rows))  # never fitted twice at one rung
     assert n_resources[search.best_index_] == 120
     distinct = {tuple(sorted(p.items())) for p in results["params"]}
