@@ -28,7 +28,7 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from ._compat import fit_failures, fit_fold, fit_job
-from ._stop_rules import no_improvement, out_of_time
+from ._stop_rules import should_stop
 
 __all__ = ["SteadyRun"]
 
@@ -256,10 +256,7 @@ class SteadyRun:
             search.history_.append(record)
             search.n_generations_ = len(search.history_)
             self.rows.save(self.engine, search.history_)
-        history = search.history_
-        stop = out_of_time(record["elapsed"], search.max_time) or no_improvement(
-            [r["best_score"] for r in history], search.patience
-        )
+        stop = should_stop(search.history_, search.max_time, search.patience)
         stop = search._callbacks(search, record) or stop
         if stop:
             with self.lock:

@@ -17,13 +17,14 @@ from ._evaluation import Evaluator
 from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows
 from ._steady import SteadyStateEngine
-from ._stop_rules import no_improvement, out_of_time, time_left
+from ._stop_rules import should_stop, time_left
 from ._timeout import time_limited_fits
 from ._validation import (
     PARAMETER_CONSTRAINTS,
     check_folds,
     check_search,
     make_engine,
+    size_to_workers,
 )
 from .callbacks._runner import CallbackRunner
 
@@ -83,8 +84,9 @@ class GeneticSearchCV(SearchCV):
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
     n_jobs : int, default=None
-        Fits run in parallel, per generation. ``-1`` uses all processors. The
-        candidates proposed do not depend on ``n_jobs``.
+        Fits run in parallel. ``-1`` uses all processors. In the generational
+        scheme the candidates proposed do not depend on ``n_jobs``; the
+        asynchronous one (``scheme``) depends on the order fits finish in.
     pre_dispatch : int or str, default="2*n_jobs"
         As in ``GridSearchCV``.
     verbose : int, default=0
@@ -105,7 +107,9 @@ class GeneticSearchCV(SearchCV):
     population_size : int, default=None
         Candidates per generation. None derives it: 25 (the study's) without
         ``n_iter``, else ``min(25, max(6, round(0.7 * sqrt(n_iter)) + 1))``
-        (6 for 30 and 60 candidates, 9 for 120, 25 from 1128).
+        (6 for 30 and 60 candidates, 9 for 120, 25 from 1128); from 8
+        workers (generational scheme), rounded up so that a generation's fits
+        fill every worker.
     generations : int, default=None
         Maximum number of generations, the first (space-filling) one
         included. None derives it: 25 without ``n_iter``, else a safety cap
@@ -170,13 +174,16 @@ class GeneticSearchCV(SearchCV):
         identical to a scored candidate are always mutated until new.
     elitism : int, default=1
         Best candidates kept unchanged in the next generation (generational).
-    scheme : {"generational", "mu_plus_lambda", "mu_comma_lambda"} or object, \
-            default="generational"
+    scheme : {"auto", "generational", "mu_plus_lambda", "mu_comma_lambda", \
+            "steady_state"} or object, default="auto"
         How generations follow each other (:mod:`gahpo.schemes`): the
-        study's loop with elitism, or DEAP's (mu + lambda) and (mu, lambda)
-        strategies, where ``selection`` picks ``population_size`` survivors
-        among parents and children, or children only; their number of
-        children per generation is the part's: ``MuPlusLambda(n_offspring=50)``.
+        study's loop with elitism; DEAP's (mu + lambda) and (mu, lambda),
+        where ``selection`` picks ``population_size`` survivors among parents
+        and children, or children only (``MuPlusLambda(n_offspring=50)``);
+        or the asynchronous steady state, which dispatches each fit as a
+        worker frees, with no generation barrier (:class:`~gahpo.schemes.SteadyState`).
+        ``"auto"``: ``"steady_state"`` from 8 joblib workers, else
+        ``"generational"``, whose candidates do not depend on ``n_jobs``.
     objectives : list of str or dict, default=None
         Several objectives for a multi-objective search (NSGA-II): metric
         names of ``scoring`` (maximized; ``"score"`` for a single metric) and
@@ -220,7 +227,7 @@ class GeneticSearchCV(SearchCV):
     cv_results_ : dict of numpy (masked) ndarrays
         As in ``GridSearchCV``, one row per distinct candidate, plus a
         ``generation`` column: the generation in which the candidate was
-        first evaluated.
+        first evaluated (asynchronous scheme: the batch it was bred in).
     best_estimator_, best_score_, best_params_, best_index_ : \
             estimator, float, dict, int
         As in ``GridSearchCV``: the best candidate (among all generations),
@@ -236,7 +243,8 @@ class GeneticSearchCV(SearchCV):
         far), ``mean_score`` and ``std_score`` (of the generation's
         population, failures excluded), ``n_evaluated`` (new candidates
         fitted), ``n_cached`` (candidates whose score was reused) and
-        ``elapsed`` (seconds since ``fit`` began).
+        ``elapsed`` (seconds since ``fit`` began). Asynchronous scheme: one
+        per ``population_size`` candidates scored, with ``n_in_flight``.
     n_generations_ : int
         Generations actually run.
     pareto_front_ : ndarray of int
@@ -316,7 +324,7 @@ class GeneticSearchCV(SearchCV):
         crossover_proba=0.8,
         mutation_proba=0.2,
         elitism=1,
-        scheme="generational",
+        scheme="auto",
         objectives=None,
         initial_params=None,
         surrogate="auto",
@@ -388,6 +396,7 @@ class GeneticSearchCV(SearchCV):
         cv, self._cv, self._n_folds, self._ladder, self._finals = check_folds(
             self, X, y, params
         )
+        self._settings = settings = size_to_workers(self, settings, self._n_folds)
         fingerprint = None
         if self.checkpoint:
             fingerprint = _checkpoint.fingerprint(self, self._space, X, y)
@@ -472,11 +481,7 @@ class GeneticSearchCV(SearchCV):
     def _should_stop(self, engine):
         if engine.generation >= self._settings["generations"] or engine.exhausted:
             return True
-        history = self.history_
-        return bool(history) and (
-            out_of_time(history[-1]["elapsed"], self.max_time)
-            or no_improvement([r["best_score"] for r in history], self.patience)
-        )
+        return should_stop(self.history_, self.max_time, self.patience)
 
     # -- rows of cv_results_ ---------------------------------------------------
 

@@ -14,6 +14,7 @@ __all__ = [
     "last_generation_size",
     "no_improvement",
     "out_of_time",
+    "should_stop",
     "stall",
     "time_left",
 ]
@@ -179,3 +180,15 @@ def time_left(search, elapsed):
     seconds = search.max_time - elapsed
     one_round = -(-effective_n_jobs(search.n_jobs) // search._n_folds)
     return seconds, last_generation_size(seconds, search.history_, one_round)
+
+
+def should_stop(history, max_time, patience):
+    """Whether a search's ``history_`` says stop: out of time, or no progress.
+
+    The rules of the ``max_time`` and ``patience`` parameters, after a
+    generation (or, asynchronously, a record) is closed.
+    """
+    return bool(history) and (
+        out_of_time(history[-1]["elapsed"], max_time)
+        or no_improvement([r["best_score"] for r in history], patience)
+    )

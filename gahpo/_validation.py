@@ -224,6 +224,27 @@ def _auto_scheme(scheme, n_jobs):
     return "steady_state" if workers >= ASYNC_WORKERS else "generational"
 
 
+def size_to_workers(search, settings, n_folds):
+    """``settings`` with a derived population sized to fill the workers.
+
+    Only for the generational scheme, from :data:`ASYNC_WORKERS` workers on
+    (below, the candidates must not depend on ``n_jobs``), and only when
+    ``population_size`` is derived: it grows to fill the rounds of fits its
+    generation takes anyway (``ceil(population_size * n_folds / workers)``
+    rounds of ``workers`` fits), so that no worker idles in the last round.
+    """
+    if search.population_size is not None or settings["scheme"].name != "generational":
+        return settings
+    workers = effective_n_jobs(search.n_jobs)
+    if workers < ASYNC_WORKERS:
+        return settings
+    population = settings["population_size"]
+    rounds = math.ceil(population * n_folds / workers)
+    sized = max(population, rounds * workers // n_folds)
+    population, generations = budget(search.n_iter, sized, search.generations)
+    return {**settings, "population_size": population, "generations": generations}
+
+
 def make_engine(search, settings, rng):
     """The engine of one ``fit``, from the settings :func:`check_search` resolved.
 
