@@ -316,3 +316,41 @@ def test_a_derived_generation_fills_the_workers(
     assert len(search.cv_results_["params"]) == expected
     rounds = -(-9 * folds // workers)  # of the derived 9: never one more
     assert -(-expected * folds // workers) == rounds
+
+
+def test_scikit_learn_callbacks_see_the_search(small_classification):
+    # scikit-learn 1.9's experimental callback API: the search's task, and
+    # one "generation" task for the last evaluate_candidates batch
+    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+
+    class Recorder:
+        def __init__(self):
+            self.tasks = []
+
+        def setup(self, estimator, context):
+            pass
+
+        def teardown(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context, **kwargs):
+            self.tasks.append(context.task_name)
+
+        def on_fit_task_end(self, estimator, context, **kwargs):
+            return False
+
+    assert isinstance(Recorder(), callback.FitCallback)
+    recorder = Recorder()
+    search = GeneticSearchCV(
+        Sleeper(),
+        {"seconds": Real(0, 0.001)},
+        n_iter=12,
+        population_size=4,
+        cv=2,
+        scheme="steady_state",
+        random_state=0,
+    )
+    search.set_callbacks(recorder)
+    search.fit(*small_classification)
+    assert recorder.tasks.count("search") == 1
+    assert recorder.tasks.count("generation") == 1
