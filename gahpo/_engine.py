@@ -141,6 +141,7 @@ class GeneticEngine:
         self._fidelity = {}  # key -> share of the full resource, when below 1
         self._cost = {}  # key -> seconds of one fit, when known
         self.time_left = None  # seconds the search has left (max_time), if any
+        self._memo = {}  # what the screen keeps across generations (its models)
         self.best = None
         self.n_objectives = None
         self._offspring = None
@@ -153,8 +154,8 @@ class GeneticEngine:
     def ask(self, max_new=None):
         """Individuals of the next generation that were never scored.
 
-        Each distinct genome appears once. Calling ``ask`` again before
-        ``tell`` returns the same individuals.
+        Each distinct genome appears once; ``ask`` again before ``tell``
+        returns the same individuals.
 
         Parameters
         ----------
@@ -275,9 +276,8 @@ class GeneticEngine:
 
     def _update_best(self, individuals):
         for ind in individuals:
-            if not math.isfinite(ind.score):
-                continue
-            if self.best is None or ind.score > self.best.score:
+            better = self.best is None or ind.score > self.best.score
+            if math.isfinite(ind.score) and better:
                 self.best = ind.copy_with_score()
 
     def _survivors(self, offspring):
@@ -436,8 +436,9 @@ class Breeder:
     fidelity : ndarray of shape (n_scored,)
         The share of the full resource each score was measured with (1
         without multi-fidelity).
-    costs, time_left : ndarray of shape (n_scored,), float or None
-        Seconds a fit of each took (NaN: unknown); seconds left (``max_time``).
+    costs, time_left, memo : ndarray of shape (n_scored,), float or None, dict
+        Seconds a fit of each took (NaN: unknown); seconds left (``max_time``);
+        what a screen keeps from generation to generation (its models).
     """
 
     def __init__(self, engine, cxpb, mutpb, strength):
@@ -450,6 +451,7 @@ class Breeder:
         self.fidelity = np.array([fidelity.get(key, 1.0) for key in keys])
         self.costs = np.array([engine._cost.get(key, np.nan) for key in keys])
         self.time_left = engine.time_left
+        self.memo = engine._memo
 
     def children(self, n):
         """``n`` children bred by selection, crossover and mutation, made new."""

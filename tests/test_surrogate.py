@@ -476,3 +476,45 @@ def test_cost_exponent_none_weighs_fit_times_only_under_a_time_budget():
     for bad in (-1, "fast", True):
         with pytest.raises(ValueError, match="cost_exponent"):
             ExtraTreesSurrogate(cost_exponent=bad).check_params()
+
+
+def test_beyond_max_points_the_model_is_refitted_only_as_the_history_grows():
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(40, 3)), rng.uniform(size=40)
+    pool = rng.uniform(size=(30, 3))
+    screen = ExtraTreesSurrogate(max_points=20, min_points=5, refit_growth=0.1)
+    memo = {}
+
+    def model_after(n):
+        screen.screen(pool, 5, X[:n], y[:n], rng=rng, memo=memo)
+        return memo["score"][2]
+
+    below = [model_after(15), model_after(16)]
+    assert below[0] is not below[1]  # at most max_points: refitted every time
+    first = model_after(21)
+    assert model_after(22) is first  # 22 < 21 * 1.1: the same model serves
+    assert model_after(24) is not first  # grown by 10 %: refitted
+    refit_always = ExtraTreesSurrogate(max_points=20, min_points=5, refit_growth=0)
+    memo.clear()
+    refit_always.screen(pool, 5, X[:21], y[:21], rng=rng, memo=memo)
+    first = memo["score"][2]
+    refit_always.screen(pool, 5, X[:22], y[:22], rng=rng, memo=memo)
+    assert memo["score"][2] is not first
+    with pytest.raises(ValueError, match="refit_growth"):
+        ExtraTreesSurrogate(refit_growth=-1).check_params()
+
+
+def test_a_long_search_keeps_its_models_in_the_engine(fit_log):
+    space = SearchSpace({"x": Real(-5, 5), "y": Real(-5, 5)})
+    screen = ExtraTreesSurrogate(max_points=30, min_points=5)
+    engine = GeneticEngine(space, population_size=10, surrogate=screen, rng=0)
+    fitted = []
+    for _ in range(16):
+        batch = engine.ask()
+        engine.tell([-sum(v**2 for v in space.decode(i).values()) for i in batch])
+        if "score" in engine._memo:
+            fitted.append(engine._memo["score"][0])
+    # refitted at 30 and fewer; beyond, only when grown by 10 %
+    beyond = sorted(set(n for n in fitted if n > 30))
+    assert all(b >= a * 1.1 for a, b in zip(beyond, beyond[1:]))
+    assert len(set(fitted)) < len(fitted)
