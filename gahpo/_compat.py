@@ -174,12 +174,7 @@ def fit_job(evaluate_candidates):
         ``base_estimator``, ``X``, ``y``, ``split_params`` (the splitter's
         metadata) and ``kwargs`` (of ``_fit_and_score``).
     """
-    cells = dict(
-        zip(
-            evaluate_candidates.__code__.co_freevars,
-            (cell.cell_contents for cell in evaluate_candidates.__closure__),
-        )
-    )
+    cells = _closure(evaluate_candidates)
     try:
         routed = cells["routed_params"]
         return types.SimpleNamespace(
@@ -194,6 +189,26 @@ def fit_job(evaluate_candidates):
             "This scikit-learn version changed BaseSearchCV.fit in a way the "
             "asynchronous mode does not know; use scheme='generational'."
         ) from exc
+
+
+def _closure(func, depth=3):
+    """The closure variables of scikit-learn's ``evaluate_candidates``.
+
+    Follows a wrapper (a function that closes over, or ``__wrapped__``, the
+    real one), as a subclass that times or logs the batches may add.
+    """
+    func = getattr(func, "__wrapped__", func)
+    code, closure = getattr(func, "__code__", None), getattr(func, "__closure__", None)
+    if code is None or not closure:
+        return {}
+    cells = dict(zip(code.co_freevars, (c.cell_contents for c in closure)))
+    if "fit_and_score_kwargs" in cells or depth == 0:
+        return cells
+    for value in cells.values():
+        if callable(value) and (inner := _closure(value, depth - 1)):
+            if "fit_and_score_kwargs" in inner:
+                return inner
+    return cells
 
 
 def fit_fold(tag, estimator, X, y, train, test, parameters, progress, kwargs):

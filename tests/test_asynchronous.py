@@ -354,3 +354,24 @@ def test_scikit_learn_callbacks_see_the_search(small_classification):
     search.fit(*small_classification)
     assert recorder.tasks.count("search") == 1
     assert recorder.tasks.count("generation") == 1
+
+
+class _Logged(GeneticSearchCV):
+    """A subclass that wraps evaluate_candidates, as benchmarks and loggers do."""
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        self.batches_ = []
+
+        def logged(*args, **kwargs):
+            self.batches_.append(len(args[0]))
+            return evaluate_candidates(*args, **kwargs)
+
+        super()._run_search(logged, callback_ctx=callback_ctx)
+
+
+def test_a_wrapped_evaluate_candidates_still_runs_asynchronously():
+    X, y = np.zeros((20, 2)), np.arange(20) % 2
+    search = _Logged(
+        Quadratic(), QUADRATIC_SPACE, n_iter=10, cv=2, scheme="steady_state"
+    ).fit(X, y)
+    assert search.batches_ == [1] and len(search.cv_results_["params"]) == 10
