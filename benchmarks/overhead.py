@@ -18,6 +18,14 @@ Per size and ``n_jobs``, ``--rounds`` rounds in a rotating order of:
   exactly the GA's candidates in one batch: GA / replay is the cost of
   evolving in generations, replay / random that of the GA's candidate mix.
 
+Both references are scikit-learn's searches without the experimental
+callback contexts that scikit-learn 1.9 makes for every fit
+(``_timed.PlainRandomizedSearchCV``): those are pickled into each fit with
+the growing task tree, which slows ``RandomizedSearchCV(n_jobs=2)`` down
+faster than its number of candidates grows (``random_njobs.py``); gahpo
+makes none unless ``set_callbacks`` is used, so the same fits without them
+are the fair reference.
+
 All with ``refit=False`` and the same folds. Medians over rounds; ratios
 paired within a round. The GA's time is split from a subclass (each
 ``evaluate_candidates`` and ``_format_results`` timed): the engine is
@@ -41,10 +49,9 @@ import statistics
 import sys
 
 from sklearn.datasets import make_classification
-from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
-from _timed import TimedGeneticSearchCV
+from _timed import PlainGridSearchCV, PlainRandomizedSearchCV, TimedGeneticSearchCV
 
 TARGET = 1.10
 CV = 3
@@ -71,11 +78,11 @@ def make(kind, n_jobs, seed, size=None, candidates=None, population_size=None):
             **common,
         )
     if kind == "random":
-        return RandomizedSearchCV(
+        return PlainRandomizedSearchCV(
             tree, H.encode(SPACE, "random"), n_iter=size, random_state=seed, **common
         )
     grid = [{k: [v] for k, v in p.items()} for p in candidates]
-    return GridSearchCV(tree, grid, **common)
+    return PlainGridSearchCV(tree, grid, **common)
 
 
 def distinct_candidates(ga):
