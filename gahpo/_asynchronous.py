@@ -1,9 +1,10 @@
 """The asynchronous mode: a fit is dispatched whenever a worker frees.
 
-``scheme="steady_state"`` runs the search without generation barriers. One
-joblib ``Parallel`` call is fed by a generator of fits and returns their
-results as they finish (``return_as="generator_unordered"``): joblib asks
-the generator for the next fit as soon as one ends, and the generator then
+``scheme="steady_state"`` runs the search without generation barriers.
+``BaseSearchCV.fit``'s own ``Parallel``, switched to return results as they
+finish (``return_as="generator_unordered"``,
+:func:`gahpo._compat.in_finishing_order`), is fed by a generator of fits:
+joblib asks the generator for the next fit as soon as one ends, and the generator then
 breeds (a batch at a time, from every score told so far) or, with
 multi-fidelity, promotes a candidate up a rung as in ASHA. The fits are
 scikit-learn's own ``_fit_and_score`` with ``BaseSearchCV.fit``'s arguments
@@ -24,10 +25,10 @@ import threading
 from collections import deque
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.utils.parallel import delayed
 
-from ._compat import fit_failures, fit_fold, fit_job
+from ._compat import fit_failures, fit_fold, fit_job, in_finishing_order
 from ._stop_rules import should_stop
 
 __all__ = ["SteadyRun"]
@@ -199,20 +200,15 @@ class SteadyRun:
     def run(self):
         """Run every fit, then the last batch through ``evaluate_candidates``."""
         search = self.search
-        while not self.stopped:
-            before = self.n_dispatched
-            parallel = Parallel(
-                n_jobs=search.n_jobs,
-                pre_dispatch=search.pre_dispatch,
-                batch_size=1,
-                return_as="generator_unordered",
-            )
-            for (cid, fold), result in parallel(self.tasks()):
-                self._collect(cid, fold, result)
-            # a pass ends when nothing could be dispatched; with
-            # multi-fidelity, the last fits may since have made promotions
-            if self.n_dispatched == before or self.ladder is None:
-                break
+        with in_finishing_order(self.job.parallel) as parallel:
+            while not self.stopped:
+                before = self.n_dispatched
+                for (cid, fold), result in parallel(self.tasks()):
+                    self._collect(cid, fold, result)
+                # a pass ends when nothing could be dispatched; with
+                # multi-fidelity, the last fits may since have made promotions
+                if self.n_dispatched == before or self.ladder is None:
+                    break
         if self.out:
             fit_failures(self.out, search.error_score, search.scoring)
         self._last_batch()

@@ -32,6 +32,7 @@ __all__ = [
     "fit_job",
     "fit_failures",
     "generation_context",
+    "in_finishing_order",
     "num_samples",
     "search_context",
     "set_during_fit",
@@ -171,13 +172,15 @@ def fit_job(evaluate_candidates):
     Returns
     -------
     SimpleNamespace
-        ``base_estimator``, ``X``, ``y``, ``split_params`` (the splitter's
-        metadata) and ``kwargs`` (of ``_fit_and_score``).
+        ``parallel`` (the fit's ``Parallel``, whose backend ``fit`` keeps
+        open), ``base_estimator``, ``X``, ``y``, ``split_params`` (the
+        splitter's metadata) and ``kwargs`` (of ``_fit_and_score``).
     """
     cells = _closure(evaluate_candidates)
     try:
         routed = cells["routed_params"]
         return types.SimpleNamespace(
+            parallel=cells["parallel"],
             base_estimator=cells["base_estimator"],
             X=cells["X"],
             y=cells["y"],
@@ -209,6 +212,42 @@ def _closure(func, depth=3):
             if "fit_and_score_kwargs" in inner:
                 return inner
     return cells
+
+
+#: What :func:`in_finishing_order` switches on scikit-learn's ``Parallel``.
+_RETURN_MODE = {
+    "return_as": "generator_unordered",
+    "return_generator": True,
+    "return_ordered": False,
+    "batch_size": 1,
+}
+
+
+@contextlib.contextmanager
+def in_finishing_order(parallel):
+    """The fit's own ``Parallel``, returning each result as it finishes.
+
+    ``BaseSearchCV.fit`` keeps one ``Parallel`` (scikit-learn's, which
+    carries the configuration and warning filters to the workers) open for
+    the whole search. A second ``Parallel`` would share its backend inside a
+    ``joblib.parallel_backend`` context and shut it down when done, so the
+    asynchronous mode uses the same one, switched for the duration to
+    return results as they finish (``return_as="generator_unordered"``,
+    joblib >= 1.4), one fit per task; its settings are restored after.
+    """
+    if not all(hasattr(parallel, name) for name in _RETURN_MODE):
+        raise RuntimeError(  # pragma: no cover - a joblib without them
+            "This joblib's Parallel cannot return results as they finish; "
+            "upgrade joblib (>= 1.4) or use scheme='generational'."
+        )
+    saved = {name: getattr(parallel, name) for name in _RETURN_MODE}
+    for name, value in _RETURN_MODE.items():
+        setattr(parallel, name, value)
+    try:
+        yield parallel
+    finally:
+        for name, value in saved.items():
+            setattr(parallel, name, value)
 
 
 def fit_fold(tag, estimator, X, y, train, test, parameters, progress, kwargs):

@@ -375,3 +375,44 @@ def test_a_wrapped_evaluate_candidates_still_runs_asynchronously():
         Quadratic(), QUADRATIC_SPACE, n_iter=10, cv=2, scheme="steady_state"
     ).fit(X, y)
     assert search.batches_ == [1] and len(search.cv_results_["params"]) == 10
+
+
+class _ConfigProbe(Sleeper):
+    """Scores 1 when scikit-learn's configuration of the caller reached its fit."""
+
+    def fit(self, X, y):
+        import sklearn
+
+        warnings.warn("probe warning from fit", UserWarning)
+        self.assume_finite_ = sklearn.get_config()["assume_finite"]
+        return super().fit(X, y)
+
+    def score(self, X, y):
+        return float(self.assume_finite_)
+
+
+@pytest.mark.parametrize("backend", ["loky", "threading"])
+def test_backend_contexts_configuration_and_warning_filters_reach_the_fits(
+    backend, small_classification
+):
+    import sklearn
+
+    search = GeneticSearchCV(
+        _ConfigProbe(),
+        {"seconds": Real(0, 0.001)},
+        n_iter=8,
+        population_size=4,
+        cv=2,
+        scheme="steady_state",
+        refit=False,
+        random_state=0,
+    )
+    with (
+        joblib.parallel_backend(backend, n_jobs=2),  # one backend, shared
+        sklearn.config_context(assume_finite=True),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", message="probe warning")
+        search.fit(*small_classification)
+    assert search.cv_results_["mean_test_score"].tolist() == [1.0] * 8
