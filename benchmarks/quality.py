@@ -27,6 +27,20 @@ default), ``gahpo-plain`` (the same with ``surrogate=None``), ``random``,
 ``gahpo-ei`` and ``gahpo-sqrt-pop`` run only when named. A gahpo variant is
 one more row of ``GAHPO_METHODS``. ``benchmarks/README.md`` has the details.
 
+Asynchronous methods, run only when named (``ASYNC_METHODS``):
+``gahpo-async`` and ``gahpo-async32`` simulate ``GeneticSearchCV(n_iter=B,
+scheme="steady_state")`` on 8 and 32 workers with a simulated clock: the
+engine is the one ``fit`` would build (``check_search``, ``make_engine``),
+every candidate takes its configuration's stored 3-fold fit time
+(``grids.Table.fit_times`` x 3), and each score is told when its fit would
+finish, so the candidates bred depend on the finish order as in a real run
+(:func:`run_async`). The controls ``gahpo-async-equal`` (every fit takes the
+same time: asynchrony without the bias to fast fits) and
+``gahpo-async-fifo`` (scores told in dispatch order) isolate the
+evaluation-time bias. Next to the regret, every method reports the mean
+simulated duration of the candidates it evaluated (the bias) and the
+simulated wall time on W workers.
+
 Run::
 
     python benchmarks/quality.py                      # 100 seeds, every task
@@ -34,12 +48,18 @@ Run::
     python benchmarks/quality.py --methods gahpo-ei gahpo-sqrt-pop --json a.json
     python benchmarks/quality.py --first-seed 50 --seeds 50 --encoding ordered
     python benchmarks/quality.py --first-seed 50 --seeds 50 --noisy
+    python benchmarks/quality.py --first-seed 50 --seeds 50 --n-jobs 1 \
+        --methods gahpo gahpo-async gahpo-async32 --json results/quality_async.json
 """
 
 import _harness as H  # noqa: I001  (first: pins BLAS/OpenMP threads)
 import argparse
+import heapq
+import itertools
 import math
+import time
 import warnings
+from collections import deque
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -93,7 +113,23 @@ ABLATION_METHODS = {
 GAHPO_METHODS.update(ABLATION_METHODS)
 PEER_METHODS = ("random", "tpe", "ga-peer")
 DEFAULT_METHODS = ("gahpo", "gahpo-plain") + PEER_METHODS
-ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS)
+
+# The asynchronous mode, simulated (run_async), run only when named: name ->
+# workers W; `durations` "table" (each configuration's stored 3-fold fit
+# time) or "equal" (every fit 1 s: finish order = dispatch order, the
+# asynchrony without its bias to fast fits); `tell` "finish" (each score
+# told when its fit ends, as the runner does) or "dispatch" (a score waits
+# until every candidate dispatched before it is told: a counter to the bias).
+ASYNC_METHODS = {
+    "gahpo-async": {"workers": 8},
+    "gahpo-async32": {"workers": 32},
+    "gahpo-async-equal": {"workers": 8, "durations": "equal"},
+    "gahpo-async-fifo": {"workers": 8, "tell": "dispatch"},
+}
+ASYNC_DEFAULTS = {"durations": "table", "tell": "finish"}
+ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS) + tuple(ASYNC_METHODS)
+#: Workers for which the generational runs' simulated wall time is reported
+SIMULATED_WORKERS = (8, 32)
 
 
 #: How the grids are given to every method (``--encoding``)
@@ -183,8 +219,152 @@ def run_gahpo(task, overrides, budget, seed, mode):
         list(res["params"]),
         list(res["mean_test_score"]),
         wall,
-        {"n_generations": int(search.n_generations_)},
+        # "_generation" (each row's) gives the simulated wall time; not stored
+        {"n_generations": int(search.n_generations_), "_generation": res["generation"]},
     )
+
+
+def duration(table, key, durations="table"):
+    """Simulated seconds of one candidate: its 3-fold CV's fit time, or 1 s.
+
+    ``"table"``: the mean fit time stored when the grid was built, times the
+    grid's 3 folds (the real cost of cross-validating it on one core, score
+    time excluded, as ``real_fit_seconds_of_counted``); ``"equal"``: 1 s.
+    """
+    if durations == "equal":
+        return 1.0
+    return grids.N_SPLITS * table.fit_times[key]
+
+
+def run_async(task, spec, budget, seed, mode):
+    """``(params, scores, wall, extra)`` of one simulated asynchronous search.
+
+    ``GeneticSearchCV(n_iter=B, scheme="steady_state", n_jobs=W)`` with every
+    other setting at its default, run on W simulated workers: the engine is
+    the one ``fit`` builds (``check_search`` then ``make_engine`` with
+    ``check_random_state(seed)``), and an event loop replaces joblib, the
+    fits and the clock, mirroring ``gahpo._asynchronous.SteadyRun``: W
+    candidates run at once; when the earliest ends (ties: the first
+    dispatched), its score is told (``tell_one``, cost = its fit time per
+    fold) and the next candidate is dispatched from the queue of bred ones,
+    which ``engine.ask(room)`` refills when empty, ``room`` keeping one
+    candidate of the budget in reserve; a record is closed every
+    ``population_size`` scores; once nothing can be dispatched the running
+    ones finish, and the reserved candidate (the queue's next, else
+    ``ask(1)``, bred from every score) is fitted last, alone, as the runner's
+    ``evaluate_candidates`` batch. Rows are in the order scored.
+    """
+    from sklearn.utils import check_random_state
+
+    from gahpo._steady import SteadyStateEngine
+    from gahpo._validation import check_search, make_engine
+
+    spec = {**ASYNC_DEFAULTS, **spec}
+    workers, table = spec["workers"], grids.get_table(task)
+    search = H.make_search(
+        "gahpo",
+        mode.estimator(task, seed),
+        mode.space(table),
+        budget=budget,
+        cv=CV,
+        n_jobs=workers,
+        seed=seed,
+        scheme="steady_state",
+    )
+    start = time.perf_counter()
+    search._validate_params()  # as fit does, then the same settings and engine
+    settings = check_search(search)
+    engine = make_engine(search, settings, check_random_state(search.random_state))
+    assert isinstance(engine, SteadyStateEngine), type(engine)
+    space, reserve = settings["space"], 1  # SteadyRun.reserve
+    queue, running, order = deque(), [], itertools.count()
+    ready = {}  # tell="dispatch": order -> finished, waiting for earlier ones
+    params_out, scores_out = [], []
+    told_order = itertools.count()  # the next dispatch order to tell
+    state = {"stopped": False, "clock": 0.0, "next_told": next(told_order)}
+
+    def next_individual():  # SteadyRun._next (no multi-fidelity, no max_time)
+        if not queue and engine.generation < settings["generations"]:
+            spent = len(engine.cache) + len(engine.in_flight)
+            room = engine.max_evaluations - reserve - spent
+            if room > 0:
+                queue.extend(engine.ask(room))
+        return queue.popleft() if queue else None
+
+    def start_fit(ind, now):
+        params = space.decode(ind)
+        key = mode.key(table, params)
+        seconds = duration(table, key, spec["durations"])
+        heapq.heappush(running, (now + seconds, next(order), ind, params, key, seconds))
+
+    def tell(ind, params, key, seconds):
+        score = mode.seen(table, key, seed)  # what Lookup scores, every fold
+        engine.tell_one(ind, score, cost=seconds / grids.N_SPLITS)
+        params_out.append(params)
+        scores_out.append(score)
+        if engine.n_told >= engine.population_size:
+            engine.record()  # SteadyRun._record: nothing stops a default search
+
+    def dispatch(now):
+        # joblib asks the generator for the next fit when a worker frees; once
+        # the generator has returned (nothing to dispatch), it is never asked again
+        if state["stopped"]:
+            return False
+        ind = next_individual()
+        if ind is None:
+            state["stopped"] = True
+            return False
+        start_fit(ind, now)
+        return True
+
+    while len(running) < workers and dispatch(0.0):
+        pass
+    while running:
+        finish, n, ind, params, key, seconds = heapq.heappop(running)
+        state["clock"] = finish
+        if spec["tell"] == "finish":
+            tell(ind, params, key, seconds)
+        else:  # told in dispatch order: wait for every earlier candidate
+            ready[n] = (ind, params, key, seconds)
+            while state["next_told"] in ready:
+                tell(*ready.pop(state["next_told"]))
+                state["next_told"] = next(told_order)
+        dispatch(finish)
+    assert not ready and len(engine.in_flight) == len(queue)
+    # SteadyRun._last_batch: one more candidate, bred from every score
+    fresh = list(queue)[:1] or engine.ask(1)
+    if fresh:
+        params = space.decode(fresh[0])
+        key = mode.key(table, params)
+        seconds = duration(table, key, spec["durations"])
+        state["clock"] += seconds
+        tell(fresh[0], params, key, seconds)
+    if engine.n_told:
+        engine.record()
+    wall = time.perf_counter() - start
+    extra = {
+        "workers": workers,
+        "n_batches": int(engine.generation),  # initial population included
+        "simulated_seconds": state["clock"],
+    }
+    return params_out, scores_out, wall, extra
+
+
+def generational_seconds(durations, generations, workers):
+    """Simulated wall time of generations run one after another on ``workers``.
+
+    Each generation's candidates go, in order, to the first free worker, and
+    the next generation starts when its slowest ends (the barrier).
+    """
+    total, by_generation = 0.0, {}
+    for seconds, g in zip(durations, generations):
+        by_generation.setdefault(int(g), []).append(seconds)
+    for _, batch in sorted(by_generation.items()):
+        free = [0.0] * workers
+        for seconds in batch:
+            heapq.heapreplace(free, free[0] + seconds)
+        total += max(free)
+    return total
 
 
 def run_peer(task, method, budget, seed, mode):
@@ -235,6 +415,10 @@ def run_one(task, method, budget, seed, mode):
         params, scores, wall, extra = run_gahpo(
             task, GAHPO_METHODS[method], budget, seed, mode
         )
+    elif method in ASYNC_METHODS:
+        params, scores, wall, extra = run_async(
+            task, ASYNC_METHODS[method], budget, seed, mode
+        )
     else:
         params, scores, wall, extra = run_peer(task, method, budget, seed, mode)
     table = grids.get_table(task)
@@ -264,6 +448,20 @@ def run_one(task, method, budget, seed, mode):
         # what the real 3-fold fits of these candidates cost when the grid was built
         "real_fit_seconds_of_counted": sum(3 * table.fit_times[k] for k, _ in counted),
     }
+    # evaluation-time bias: the mean simulated duration of the counted
+    # candidates (duration(): their 3-fold fit time), and for generational
+    # runs the simulated wall time on W workers (each generation waits for
+    # its slowest fit); asynchronous runs report their own (simulated_seconds)
+    record["mean_duration_of_counted"] = record["real_fit_seconds_of_counted"] / len(
+        counted
+    )
+    generations = extra.pop("_generation", None)
+    if generations is not None:
+        seconds = [duration(table, mode.key(table, p)) for p in params[:budget]]
+        for w in SIMULATED_WORKERS:
+            extra[f"simulated_seconds_w{w}"] = generational_seconds(
+                seconds, generations[:budget], w
+            )
     if "best_score_n_trials_eq_budget" in extra:
         extra["regret_n_trials_eq_budget"] = (
             table.optimum - extra["best_score_n_trials_eq_budget"]
@@ -299,6 +497,13 @@ def summarize(records, budgets):
             * sum(r["wall_seconds"] for r in rs)
             / sum(r["n_distinct_evaluated"] for r in rs),
         }
+        m, se = H.mean_se([r["mean_duration_of_counted"] for r in rs])
+        out[str(b)].update(duration_mean=m, duration_se=se)
+        for name in ["simulated_seconds"] + [
+            f"simulated_seconds_w{w}" for w in SIMULATED_WORKERS
+        ]:
+            if rs and name in rs[0]:
+                out[str(b)][f"{name}_mean"] = H.mean_se([r[name] for r in rs])[0]
         if rs and "regret_n_trials_eq_budget" in rs[0]:
             m2, se2 = H.mean_se([r["regret_n_trials_eq_budget"] for r in rs])
             out[str(b)].update(
@@ -339,7 +544,118 @@ def task_table(task_result, methods, budgets):
     return H.markdown_table(header, rows)
 
 
+def duration_table(task_result, methods, budgets):
+    """Mean simulated duration of the counted candidates, and simulated wall time."""
+    grid, last = task_result["grid_mean_duration"], str(budgets[-1])
+    header = (
+        ["method"]
+        + [f"duration @{b}" for b in budgets]
+        + [f"/ grid @{last}"]
+        + [f"wall W={w} @{last}" for w in SIMULATED_WORKERS]
+    )
+    rows = []
+    for method in methods:
+        s = task_result["methods"].get(method, {}).get("summary")
+        if not s:
+            continue
+        walls = {w: f"simulated_seconds_w{w}_mean" for w in SIMULATED_WORKERS}
+        if method in ASYNC_METHODS:
+            spec = {**ASYNC_DEFAULTS, **ASYNC_METHODS[method]}
+            walls = {}  # its own workers only; 1 s fits are not comparable
+            if spec["durations"] == "table":
+                walls = {spec["workers"]: "simulated_seconds_mean"}
+        rows.append(
+            [method]
+            + [
+                f"{s[str(b)]['duration_mean']:.3f} ± {s[str(b)]['duration_se']:.3f}"
+                for b in budgets
+            ]
+            + [f"{s[last]['duration_mean'] / grid:.2f}"]
+            + [
+                f"{s[last][walls[w]]:.1f}" if walls.get(w) in s[last] else "-"
+                for w in SIMULATED_WORKERS
+            ]
+        )
+    return H.markdown_table(header, rows)
+
+
+def compare_async(tasks, budgets, reference="gahpo"):
+    """Each asynchronous method's regret against ``reference``'s, per cell.
+
+    ``met``: |async - reference| <= the reference's standard error (the
+    target); ``better``: lower by more than that; ``not met``: higher by
+    more. ``paired_se``: the standard error of the per-seed differences.
+    """
+    out = {}
+    for task, t in tasks.items():
+        ref = t["methods"].get(reference)
+        if ref is None:
+            continue
+        for method, entry in t["methods"].items():
+            if method not in ASYNC_METHODS:
+                continue
+            for b in budgets:
+                r, a = ref["summary"][str(b)], entry["summary"][str(b)]
+                diff = a["regret_mean"] - r["regret_mean"]
+                mine = {
+                    x["seed"]: x["regret"] for x in entry["runs"] if x["budget"] == b
+                }
+                theirs = {
+                    x["seed"]: x["regret"] for x in ref["runs"] if x["budget"] == b
+                }
+                paired = [mine[k] - theirs[k] for k in mine if k in theirs]
+                verdict = (
+                    "met"
+                    if abs(diff) <= r["regret_se"] + 1e-12
+                    else ("better" if diff < 0 else "not met")
+                )
+                out.setdefault(method, {}).setdefault(task, {})[str(b)] = {
+                    "reference": reference,
+                    "difference": diff,
+                    "reference_se": r["regret_se"],
+                    "paired_se": H.mean_se(paired)[1],
+                    "verdict": verdict,
+                }
+    return out
+
+
+def comparison_table(comparison, tasks, budgets, results):
+    header = ["method", "task"] + [f"@{b}" for b in budgets]
+    rows = []
+    for method, by_task in comparison.items():
+        for task in tasks:
+            if task not in by_task:
+                continue
+            cells = []
+            for b in budgets:
+                c = by_task[task][str(b)]
+                s = results[task]["methods"][method]["summary"][str(b)]
+                cells.append(
+                    f"{s['regret_mean']:.3f} ± {s['regret_se']:.3f} "
+                    f"(diff {c['difference']:+.3f} ± {c['paired_se']:.3f}; "
+                    f"{c['verdict']})"
+                )
+            rows.append([method, task] + cells)
+    return H.markdown_table(header, rows)
+
+
 def describe_method(method):
+    if method in ASYNC_METHODS:
+        spec = {**ASYNC_DEFAULTS, **ASYNC_METHODS[method]}
+        fits = {
+            "table": "each candidate's stored 3-fold fit time",
+            "equal": "every candidate 1 s",
+        }[spec["durations"]]
+        told = {
+            "finish": "each score told when its fit ends",
+            "dispatch": "scores told in dispatch order (a finished fit waits "
+            "for every earlier one)",
+        }[spec["tell"]]
+        return (
+            f"GeneticSearchCV(n_iter=B, scheme='steady_state', n_jobs="
+            f"{spec['workers']}), otherwise defaults, simulated on "
+            f"{spec['workers']} workers: {fits}, {told}; rows in the order scored"
+        )
     if method in GAHPO_METHODS:
         kw = "".join(f", {k}={v!r}" for k, v in GAHPO_METHODS[method].items())
         return (
@@ -440,6 +756,11 @@ def main(argv=None):
             k: data[k] for k in ("description", "n_configurations", "optimum", "spread")
         }
         out["tasks"][task]["methods"] = {}
+        table = grids.get_table(task)
+        # the mean simulated duration of a candidate drawn uniformly from the grid
+        out["tasks"][task]["grid_mean_duration"] = float(
+            np.mean([duration(table, k) for k in table.scores])
+        )
     for job in results:
         for task, method, record in job:
             entry = out["tasks"][task]["methods"].setdefault(
@@ -462,6 +783,17 @@ def main(argv=None):
             f"configurations, optimum {t['optimum']['mean_test_score']:.4f}\n"
         )
         run.log(task_table(t, methods, args.budgets))
+        if any(m in ASYNC_METHODS for m in methods):
+            run.log(
+                f"\nEvaluation-time bias: mean simulated duration (s) of the "
+                f"counted candidates (their 3-fold fit time when the grid was "
+                f"built; a uniform draw from the grid: "
+                f"{t['grid_mean_duration']:.3f} s), its ratio to the grid's "
+                f"mean, and the simulated wall time (s) of the search on W "
+                f"workers (generational: each generation waits for its "
+                f"slowest fit)\n"
+            )
+            run.log(duration_table(t, methods, args.budgets))
         short = {
             m: {b: e["summary"][str(b)]["short_of_budget"] for b in args.budgets}
             for m, e in t["methods"].items()
@@ -469,6 +801,26 @@ def main(argv=None):
         }
         if short:
             run.log(f"\nruns that evaluated fewer than B distinct candidates: {short}")
+    comparison = compare_async(out["tasks"], args.budgets)
+    if comparison:
+        out["async_vs_gahpo"] = comparison
+        verdicts = [
+            c["verdict"]
+            for by_task in comparison.values()
+            for cells in by_task.values()
+            for c in cells.values()
+        ]
+        run.log(
+            "\n### Asynchronous vs generational (gahpo)\n\nRegret, the "
+            "difference to gahpo's ± the s.e. of the per-seed differences, and "
+            "the target: met = within one standard error of gahpo's regret, "
+            "better / not met = lower / higher by more than that.\n"
+        )
+        run.log(comparison_table(comparison, args.tasks, args.budgets, out["tasks"]))
+        run.log(
+            f"\n{verdicts.count('met')} met, {verdicts.count('better')} better, "
+            f"{verdicts.count('not met')} not met of {len(verdicts)} cells."
+        )
     run.write(args.json, out)
 
 
