@@ -158,7 +158,9 @@ class SteadyRun:
 
     def _may_breed(self):
         engine, search = self.engine, self.search
-        if engine.generation >= search._settings["generations"]:
+        # the cap of `generations`, in candidates (batches may come out short)
+        cap = search._settings["generations"] * engine.population_size
+        if len(engine.cache) + len(engine.in_flight) >= cap:
             return False
         if search.max_time is None:
             return True

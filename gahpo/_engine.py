@@ -142,6 +142,7 @@ class GeneticEngine:
         self._cost = {}  # key -> seconds of one fit, when known
         self.time_left = None  # seconds the search has left (max_time), if any
         self._memo = {}  # what the screen keeps across generations (its models)
+        self.in_flight = {}  # key -> individual asked, not told (asynchronous)
         self.best = None
         self.n_objectives = None
         self._offspring = None
@@ -390,7 +391,7 @@ class GeneticEngine:
             if rng.uniform() < mutpb:
                 self._mutate(child, strength)
         key = self.space.key
-        seen, duplicates = set(self.cache), 0
+        seen, duplicates = set(self.cache).union(self.in_flight), 0
         for child in children:
             duplicates += self._make_novel(child, seen, strength, self.max_retries)
         self._diversity = len({key(p) for p in parents}) / max(len(parents), 1)
@@ -464,7 +465,7 @@ class Breeder:
         or an earlier mutant.
         """
         engine, strength = self._engine, self._rates[2] * scale
-        seen, children = set(engine.cache), []
+        seen, children = set(engine.cache).union(engine.in_flight), []
         for j in range(n):
             child = parents[j % len(parents)].copy()
             engine._mutate(child, strength)  # always, then novelty
@@ -473,11 +474,12 @@ class Breeder:
         return children
 
     def split_new(self, individuals):
-        """``(new, known)``: distinct individuals never scored, and the others."""
-        key, cache = self._engine.space.key, self._engine.cache
+        """``(new, known)``: distinct individuals never asked for, and the others."""
+        engine, key = self._engine, self._engine.space.key
         distinct = {key(ind): ind for ind in individuals}
-        new = [ind for k, ind in distinct.items() if k not in cache]
-        known = [ind for k, ind in distinct.items() if k in cache]
+        asked = engine.cache.keys() | engine.in_flight.keys()
+        new = [i for k, i in distinct.items() if k not in asked]
+        known = [i for k, i in distinct.items() if k in engine.cache]
         return new, known
 
     def features(self, individuals):
@@ -487,11 +489,7 @@ class Breeder:
         return np.array(rows, dtype=float).reshape(len(rows), space.n_features)
 
     def scored_features(self):
-        """The features of :attr:`scored`, row for row.
-
-        Computed once per candidate and kept by the engine, so the cost of a
-        generation does not grow with the number of candidates scored.
-        """
+        """The features of :attr:`scored`, row for row, each computed once."""
         engine = self._engine
         known = len(engine._features)
         if known < len(self.scored):

@@ -53,7 +53,6 @@ class SteadyStateEngine(GeneticEngine):
     def __init__(self, space, *, batch_size=None, **kwargs):
         super().__init__(space, scheme="steady_state", **kwargs)
         self.batch_size = batch_size or self.population_size
-        self.in_flight = {}  # key -> individual asked and not yet told
         self._told = []  # scores told since the last record
         self._records = 0
 
@@ -63,8 +62,10 @@ class SteadyStateEngine(GeneticEngine):
         The first batch is the initial population (the estimator's defaults,
         ``initial_params``, then a space-filling design); until two finite
         scores are known, more of the space-filling design; then children of
-        the ``population_size`` best. Never an individual scored or in
-        flight; never more than the budget (``max_evaluations``) allows.
+        the ``population_size`` best, made new against the candidates scored
+        and in flight (and topped up from the design if too few are). Never
+        more than the budget (``max_evaluations``) allows; fewer only when
+        the space has too few new candidates left.
 
         Parameters
         ----------
@@ -92,13 +93,18 @@ class SteadyStateEngine(GeneticEngine):
             self.population = self._best(self.population_size)
             children = self._breed(room)
         key, batch = self.space.key, []
-        for child in children:
-            k = key(child)
-            if k not in self.cache and k not in self.in_flight:
-                self.in_flight[k] = child
-                batch.append(child)
-                if len(batch) == room:
-                    break
+        for _ in range(self.max_retries):
+            for child in children:
+                k = key(child)
+                if k not in self.cache and k not in self.in_flight:
+                    self.in_flight[k] = child
+                    batch.append(child)
+                    if len(batch) == room:
+                        break
+            if len(batch) == room:
+                break
+            # children equal to candidates in flight: fill up with the design
+            children = self.space.space_filling(room - len(batch), self.rng)
         self.generation += 1
         return batch
 

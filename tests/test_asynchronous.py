@@ -416,3 +416,33 @@ def test_backend_contexts_configuration_and_warning_filters_reach_the_fits(
         warnings.filterwarnings("ignore", message="probe warning")
         search.fit(*small_classification)
     assert search.cv_results_["mean_test_score"].tolist() == [1.0] * 8
+
+
+def test_batches_are_never_short_while_the_space_has_room():
+    # children are made new against candidates in flight too; a batch short
+    # of new children used to end an asynchronous search before its budget
+    space = SearchSpace(
+        {"x": Categorical(list(range(20))), "y": Categorical(list(range(20)))}
+    )
+    engine = SteadyStateEngine(space, population_size=6, rng=0, max_evaluations=60)
+    running = []
+    while len(engine.cache) + len(engine.in_flight) < 60:
+        room = min(8 - len(running), 60 - len(engine.cache) - len(engine.in_flight))
+        batch = engine.ask(room)
+        assert len(batch) == min(room, engine.batch_size)
+        running.extend(batch)
+        ind = running.pop(0)
+        p = space.decode(ind)
+        engine.tell_one(ind, -((p["x"] - 10) ** 2 + (p["y"] - 10) ** 2))
+    assert len(engine.cache) + len(engine.in_flight) == 60
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_many_workers_spend_the_whole_budget_on_a_small_grid(seed):
+    X, y = np.zeros((20, 2)), np.arange(20) % 2
+    grid = {"a": [0.1, 1.0, 10.0, 100.0], "b": [0.1, 0.3, 0.5, 0.7, 0.9], "d": [3, 7]}
+    with joblib.parallel_backend("threading", n_jobs=8):
+        search = GeneticSearchCV(
+            Quadratic(), grid, n_iter=30, cv=2, scheme="steady_state", random_state=seed
+        ).fit(X, y)
+    assert len(search.cv_results_["params"]) == 30
