@@ -125,8 +125,14 @@ ASYNC_METHODS = {
     "gahpo-async32": {"workers": 32},
     "gahpo-async-equal": {"workers": 8, "durations": "equal"},
     "gahpo-async-fifo": {"workers": 8, "tell": "dispatch"},
+    # controls without the counter to evaluation-time bias (parents="dispatched",
+    # the default since it measured better on seeds 0-49: results/
+    # quality_async_parents_dev.json, where the default was "scored" and the
+    # counter ran as gahpo-async-liar / gahpo-async32-liar)
+    "gahpo-async-scored": {"workers": 8, "parents": "scored"},
+    "gahpo-async32-scored": {"workers": 32, "parents": "scored"},
 }
-ASYNC_DEFAULTS = {"durations": "table", "tell": "finish"}
+ASYNC_DEFAULTS = {"durations": "table", "tell": "finish", "parents": None}
 ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS) + tuple(ASYNC_METHODS)
 #: Workers for which the generational runs' simulated wall time is reported
 SIMULATED_WORKERS = (8, 32)
@@ -258,6 +264,7 @@ def run_async(task, spec, budget, seed, mode):
 
     from gahpo._steady import SteadyStateEngine
     from gahpo._validation import check_search, make_engine
+    from gahpo.schemes import SteadyState
 
     spec = {**ASYNC_DEFAULTS, **spec}
     workers, table = spec["workers"], grids.get_table(task)
@@ -269,7 +276,7 @@ def run_async(task, spec, budget, seed, mode):
         cv=CV,
         n_jobs=workers,
         seed=seed,
-        scheme="steady_state",
+        scheme=SteadyState(**({"parents": spec["parents"]} if spec["parents"] else {})),
     )
     start = time.perf_counter()
     search._validate_params()  # as fit does, then the same settings and engine
@@ -284,8 +291,9 @@ def run_async(task, spec, budget, seed, mode):
     state = {"stopped": False, "clock": 0.0, "next_told": next(told_order)}
 
     def next_individual():  # SteadyRun._next (no multi-fidelity, no max_time)
-        if not queue and engine.generation < settings["generations"]:
-            spent = len(engine.cache) + len(engine.in_flight)
+        spent = len(engine.cache) + len(engine.in_flight)
+        cap = settings["generations"] * engine.population_size  # in candidates
+        if not queue and spent < cap:
             room = engine.max_evaluations - reserve - spent
             if room > 0:
                 queue.extend(engine.ask(room))

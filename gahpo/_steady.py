@@ -6,7 +6,8 @@ running the slowest fit, so the asynchronous mode (:class:`SteadyState`)
 asks for a batch of children whenever the last one has been dispatched, and
 tells each score as its fits finish, in any order. Its population is the
 ``population_size`` best of every candidate scored so far, the steady-state
-rule of replacing the worst (DEAP's ``(mu + 1)``, here ``(mu + batch)``).
+rule of replacing the worst (DEAP's ``(mu + 1)``, here ``(mu + batch)``); by
+default the candidates still running count too, at the median score.
 """
 
 import math
@@ -33,6 +34,9 @@ class SteadyStateEngine(GeneticEngine):
         The genes to evolve.
     batch_size : int, default=None
         Children bred at a time; default ``population_size``.
+    parents : {"dispatched", "scored"}, default="dispatched"
+        Parents among all candidates dispatched, those in flight ranked at
+        the median score, or among those scored (:class:`~gahpo.schemes.SteadyState`).
     **kwargs
         As :class:`~gahpo._engine.GeneticEngine` (``scheme`` is
         ``"steady_state"``).
@@ -50,9 +54,10 @@ class SteadyStateEngine(GeneticEngine):
     True
     """
 
-    def __init__(self, space, *, batch_size=None, **kwargs):
+    def __init__(self, space, *, batch_size=None, parents="dispatched", **kwargs):
         super().__init__(space, scheme="steady_state", **kwargs)
         self.batch_size = batch_size or self.population_size
+        self.parents = parents
         self._told = []  # scores told since the last record
         self._records = 0
 
@@ -175,12 +180,23 @@ class SteadyStateEngine(GeneticEngine):
         )
 
     def _best(self, n):
-        """The ``n`` best scored individuals (NSGA-II with several objectives)."""
+        """The ``n`` best individuals (NSGA-II with several objectives).
+
+        Of those scored; with ``parents="dispatched"``, of those in flight
+        too, each ranked at the median of the scores so far.
+        """
         scored = []
         for k, value in self.cache.items():
             ind = self._scored[k].copy()
             ind.set_score(value)
             scored.append(ind)
+        if self.parents == "dispatched" and self.in_flight:
+            values = np.array([np.atleast_1d(v) for v in self.cache.values()])
+            lie = np.nanmedian(values, axis=0)
+            for ind in self.in_flight.values():
+                ind = ind.copy()
+                ind.set_score(float(lie[0]) if len(lie) == 1 else tuple(lie))
+                scored.append(ind)
         pick = select_nsga2 if (self.n_objectives or 1) > 1 else select_best
         return [ind.copy_with_score() for ind in pick(scored, min(n, len(scored)))]
 

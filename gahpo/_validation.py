@@ -259,7 +259,8 @@ def make_engine(search, settings, rng):
     scheme = settings["scheme"]
     engine, more = GeneticEngine, {"scheme": scheme}
     if scheme.name == "steady_state":
-        engine, more = SteadyStateEngine, {"batch_size": scheme.batch_size}
+        engine = SteadyStateEngine
+        more = {"batch_size": scheme.batch_size, "parents": scheme.parents}
     return engine(
         space,
         population_size=settings["population_size"],

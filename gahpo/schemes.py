@@ -96,7 +96,8 @@ class SteadyState:
 
     Each time a worker frees, the next fit is dispatched at once. Children
     are bred in batches of ``batch_size`` from every candidate scored so far
-    (``selection`` picks parents among the ``population_size`` best), so the
+    (``selection`` picks parents among the ``population_size`` best, see
+    ``parents``), so the
     surrogate is fitted once per batch rather than once per child, and a new
     batch is bred as soon as the last one is dispatched. With multi-fidelity,
     promotion is asynchronous too, as in ASHA: a candidate goes up a rung as
@@ -113,11 +114,17 @@ class SteadyState:
     ----------
     batch_size : int, default=None
         Children bred at a time, >= 1; default ``population_size``.
+    parents : {"dispatched", "scored"}, default="dispatched"
+        Where parents come from: the ``population_size`` best of every
+        candidate dispatched, those still running ranked at the median score
+        so far (a "constant liar"), a counter to the evaluation-time bias
+        (fast fits report first, so their children would otherwise crowd
+        out those of slow ones); or of the candidates scored only.
     """
 
     name = "steady_state"
 
-    def __init__(self, batch_size=None):
+    def __init__(self, batch_size=None, parents="dispatched"):
         if batch_size is not None and (
             isinstance(batch_size, bool)
             or not isinstance(batch_size, Integral)
@@ -127,20 +134,29 @@ class SteadyState:
                 "SteadyState: `batch_size` must be None or an integer >= 1, "
                 f"got batch_size={batch_size!r}."
             )
+        if parents not in ("scored", "dispatched"):
+            raise ValueError(
+                "SteadyState: `parents` must be 'scored' or 'dispatched', "
+                f"got parents={parents!r}."
+            )
         self.batch_size = batch_size
+        self.parents = parents
 
     @property
     def n_offspring(self):
         return self.batch_size
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.batch_size == self.batch_size
+        return type(other) is type(self) and (other.batch_size, other.parents) == (
+            self.batch_size,
+            self.parents,
+        )
 
     def __hash__(self):
-        return hash((type(self).__name__, self.batch_size))
+        return hash((type(self).__name__, self.batch_size, self.parents))
 
     def __repr__(self):
-        return f"SteadyState(batch_size={self.batch_size!r})"
+        return f"SteadyState(batch_size={self.batch_size!r}, parents={self.parents!r})"
 
 
 #: The schemes by the names the search accepts.
