@@ -37,7 +37,9 @@ finish, so the candidates bred depend on the finish order as in a real run
 (:func:`run_async`). The controls ``gahpo-async-equal`` (every fit takes the
 same time: asynchrony without the bias to fast fits) and
 ``gahpo-async-fifo`` (scores told in dispatch order) isolate the
-evaluation-time bias. Next to the regret, every method reports the mean
+evaluation-time bias; ``gahpo-async-scored`` and ``gahpo-async32-scored``
+run without its counter (``SteadyState(parents="scored")``; the default,
+``"dispatched"``, lets candidates in flight be parents). Next to the regret, every method reports the mean
 simulated duration of the candidates it evaluated (the bias) and the
 simulated wall time on W workers.
 
@@ -48,8 +50,9 @@ Run::
     python benchmarks/quality.py --methods gahpo-ei gahpo-sqrt-pop --json a.json
     python benchmarks/quality.py --first-seed 50 --seeds 50 --encoding ordered
     python benchmarks/quality.py --first-seed 50 --seeds 50 --noisy
-    python benchmarks/quality.py --first-seed 50 --seeds 50 --n-jobs 1 \
-        --methods gahpo gahpo-async gahpo-async32 --json results/quality_async.json
+    python benchmarks/quality.py --first-seed 50 --seeds 50 --n-jobs 2 \
+        --methods gahpo gahpo-async gahpo-async-scored gahpo-async32 \
+        gahpo-async32-scored --json results/quality_async.json
 """
 
 import _harness as H  # noqa: I001  (first: pins BLAS/OpenMP threads)
