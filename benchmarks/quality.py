@@ -39,9 +39,10 @@ same time: asynchrony without the bias to fast fits) and
 ``gahpo-async-fifo`` (scores told in dispatch order) isolate the
 evaluation-time bias; ``gahpo-async-scored`` and ``gahpo-async32-scored``
 run without its counter (``SteadyState(parents="scored")``; the default,
-``"dispatched"``, lets candidates in flight be parents). Next to the regret, every method reports the mean
-simulated duration of the candidates it evaluated (the bias) and the
-simulated wall time on W workers.
+``"dispatched"``, lets candidates in flight be parents). Next to the
+regret, every method reports the mean simulated duration of the
+candidates it evaluated (the bias) and the simulated wall time on W
+workers.
 
 Run::
 
