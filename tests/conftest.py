@@ -71,3 +71,22 @@ def small_classification():
     return make_classification(
         n_samples=120, n_features=6, n_informative=4, random_state=0
     )
+
+
+class TaskRecorder:
+    """A scikit-learn 1.9 ``FitCallback`` that records the names of its tasks."""
+
+    def __init__(self):
+        self.tasks = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        self.tasks.append(context.task_name)
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        return False

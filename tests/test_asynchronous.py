@@ -12,7 +12,7 @@ import warnings
 import joblib
 import numpy as np
 import pytest
-from conftest import Quadratic, quadratic_objective
+from conftest import Quadratic, TaskRecorder, quadratic_objective
 from scipy.stats import loguniform
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import FitFailedWarning
@@ -323,24 +323,8 @@ def test_scikit_learn_callbacks_see_the_search(small_classification):
     # one "generation" task for the last evaluate_candidates batch
     callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
 
-    class Recorder:
-        def __init__(self):
-            self.tasks = []
-
-        def setup(self, estimator, context):
-            pass
-
-        def teardown(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context, **kwargs):
-            self.tasks.append(context.task_name)
-
-        def on_fit_task_end(self, estimator, context, **kwargs):
-            return False
-
-    assert isinstance(Recorder(), callback.FitCallback)
-    recorder = Recorder()
+    recorder = TaskRecorder()
+    assert isinstance(recorder, callback.FitCallback)
     search = GeneticSearchCV(
         Sleeper(),
         {"seconds": Real(0, 0.001)},

@@ -4,6 +4,7 @@ Needs the ``dask`` extra (``pip install "sklearn-gahpo[dask]"``), which the
 ``all`` extra used by the README's test command installs.
 """
 
+import contextlib
 import os
 
 import joblib
@@ -28,6 +29,18 @@ class PidTree(DecisionTreeClassifier):
         return super().fit(X, y, **kwargs)
 
 
+@contextlib.contextmanager
+def local_cluster():
+    """A two-process Dask cluster and its client; yields the workers' pids."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        yield set(client.run(os.getpid).values())
+
+
 def test_fits_run_on_a_local_cluster_and_match_local(
     small_classification, tmp_path, monkeypatch
 ):
@@ -40,17 +53,10 @@ def test_fits_run_on_a_local_cluster_and_match_local(
         X, y
     )
 
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        worker_pids = set(client.run(os.getpid).values())
-        with joblib.parallel_backend("dask"):
-            remote = GeneticSearchCV(
-                PidTree(random_state=0), space, n_jobs=-1, **kw
-            ).fit(X, y)
+    with local_cluster() as worker_pids, joblib.parallel_backend("dask"):
+        remote = GeneticSearchCV(PidTree(random_state=0), space, n_jobs=-1, **kw).fit(
+            X, y
+        )
 
     pids = [int(line) for line in log.read_text().split()]
     n_fits = 3 * len(remote.cv_results_["params"])
@@ -69,25 +75,18 @@ def test_asynchronous_mode_runs_on_a_local_cluster(
     monkeypatch.setenv("GAHPO_PID_LOG", str(log))
     X, y = small_classification
     space = {"max_depth": Integer(1, 12), "min_samples_leaf": Integer(1, 20)}
-    with (
-        distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        worker_pids = set(client.run(os.getpid).values())
-        with joblib.parallel_backend("dask"):
-            search = GeneticSearchCV(
-                PidTree(random_state=0),
-                space,
-                n_iter=15,
-                population_size=5,
-                cv=3,
-                scheme="steady_state",
-                n_jobs=-1,
-                refit=False,
-                random_state=0,
-            ).fit(X, y)
+    with local_cluster() as worker_pids, joblib.parallel_backend("dask"):
+        search = GeneticSearchCV(
+            PidTree(random_state=0),
+            space,
+            n_iter=15,
+            population_size=5,
+            cv=3,
+            scheme="steady_state",
+            n_jobs=-1,
+            refit=False,
+            random_state=0,
+        ).fit(X, y)
     pids = [int(line) for line in log.read_text().split()]
     assert len(search.cv_results_["params"]) == 15
     # the last candidate goes through scikit-learn's evaluate_candidates batch

@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import Quadratic
+from conftest import Quadratic, TaskRecorder
 from scipy.stats import loguniform, randint, uniform
 from sklearn.datasets import make_regression
 from sklearn.exceptions import FitFailedWarning
@@ -715,24 +715,8 @@ def test_scikit_learn_callbacks_see_each_generation(iris):
     # context, one "generation" task per evaluate_candidates call.
     callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
 
-    class Recorder:
-        def __init__(self):
-            self.tasks = []
-
-        def setup(self, estimator, context):
-            pass
-
-        def teardown(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context, **kwargs):
-            self.tasks.append(context.task_name)
-
-        def on_fit_task_end(self, estimator, context, **kwargs):
-            return False
-
-    assert isinstance(Recorder(), callback.FitCallback)
-    recorder = Recorder()
+    recorder = TaskRecorder()
+    assert isinstance(recorder, callback.FitCallback)
     search = GeneticSearchCV(
         DecisionTreeClassifier(random_state=0),
         {"max_depth": Integer(1, 10)},
