@@ -65,7 +65,15 @@ SPACE = {
 KINDS = ("ga", "random", "replay")
 
 
-def make(kind, n_jobs, seed, size=None, candidates=None, population_size=None):
+def make(
+    kind,
+    n_jobs,
+    seed,
+    size=None,
+    candidates=None,
+    population_size=None,
+    scheme="auto",
+):
     tree = DecisionTreeClassifier(random_state=0)
     common = {"cv": CV, "n_jobs": n_jobs, "refit": False}
     if kind == "ga":
@@ -74,6 +82,7 @@ def make(kind, n_jobs, seed, size=None, candidates=None, population_size=None):
             H.encode(SPACE, "gahpo"),
             n_iter=size,
             population_size=population_size,
+            scheme=scheme,
             random_state=seed,
             **common,
         )
@@ -139,6 +148,7 @@ def measure(size, n_jobs, args, X, y, log):
                 size=size if kind == "ga" else n,
                 candidates=candidates,
                 population_size=args.population_size,
+                scheme=args.scheme,
             )
             wall, cpu_s, _ = H.timed(search.fit, X, y)
             times[kind].append(wall)
@@ -375,6 +385,13 @@ def main(argv=None):
     )
     p.add_argument("--seed", type=int, default=0, help="random_state of the searches")
     p.add_argument(
+        "--scheme",
+        default="auto",
+        help="the GA's scheme (default 'auto': generational below 8 workers); "
+        "'steady_state' measures the asynchronous mode (its fits run outside "
+        "the timed batches, so the breakdown's 'engine' then includes them)",
+    )
+    p.add_argument(
         "--no-replay",
         dest="replay",
         action="store_false",
@@ -464,6 +481,7 @@ def main(argv=None):
                 "sizes": args.sizes,
                 "ga": "GeneticSearchCV(n_iter=size), otherwise defaults (surrogate on)",
                 "population_size": args.population_size,
+                "scheme": args.scheme,
                 "seed": args.seed,
                 "rounds": args.rounds,
                 "repeats": args.rounds,
