@@ -29,6 +29,7 @@ from sklearn.base import clone
 from sklearn.utils.parallel import delayed
 
 from ._compat import fit_failures, fit_fold, fit_job, in_finishing_order
+from ._fidelity import rung_threshold
 from ._stop_rules import should_stop
 
 __all__ = ["SteadyRun"]
@@ -180,11 +181,8 @@ class SteadyRun:
             waiting = [c for c in self.waiting if c.rung == rung and c.score == c.score]
             if not waiting:
                 continue
-            seen = np.asarray(history[rung], dtype=float)
-            finite = np.sort(seen[np.isfinite(seen)])[::-1]
-            k = math.ceil(len(seen) / self.ladder.factor)
             best = max(waiting, key=lambda c: c.score)
-            if best.score >= finite[min(k, finite.size) - 1]:
+            if best.score >= rung_threshold(history[rung], self.ladder.factor):
                 self.waiting.remove(best)
                 return best
         return None
@@ -272,13 +270,10 @@ class SteadyRun:
         if not fresh:
             self.evaluator.again(*self.rows.take_last())
             return
-        ind = fresh[0]
-        params = self.search._space.decode(ind)
+        ind, rung = fresh[0], None if ladder is None else 0
         more = self.evaluator.columns(batch, 1)
-        cv, fidelity = self.search._cv, 1.0
-        if ladder is not None:
-            params = ladder.params(params, 0)
-            more["n_resources"] = [ladder.rungs[0]]
-            cv, fidelity = ladder.cv(cv, 0), ladder.fidelity(0)
-        scores, fit_times = self.evaluator.batch([params], more, cv)
+        params = [self.search._space.decode(ind)]
+        params, cv = self.evaluator.at_rung(params, more, rung)
+        scores, fit_times = self.evaluator.batch(params, more, cv)
+        fidelity = 1.0 if ladder is None else ladder.fidelity(rung)
         engine.tell_one(ind, scores[0], fidelity=fidelity, cost=fit_times[0])

@@ -63,10 +63,8 @@ class Evaluator:
 
         def evaluate(batch, rung=None):
             more = self.columns(generation, len(batch))
-            cv, ids = search._cv, [id(p) for p in batch]
-            if rung is not None:
-                more["n_resources"] = [ladder.rungs[rung]] * len(batch)
-                batch, cv = [ladder.params(p, rung) for p in batch], ladder.cv(cv, rung)
+            ids = [id(p) for p in batch]
+            batch, cv = self.at_rung(batch, more, rung)
             scores, fit_times = self.batch(batch, more, cv)
             seconds.update(zip(ids, fit_times))
             return scores
@@ -89,6 +87,18 @@ class Evaluator:
             ladder, params, evaluate, rows.extra["rungs"], done, save
         )
         return scores, fidelity, cost()
+
+    def at_rung(self, params, more, rung):
+        """``(params, cv)`` of a batch at ``rung``; its ``n_resources`` into ``more``.
+
+        ``rung`` None (no multi-fidelity): the parameters and folds as they are.
+        """
+        search = self.search
+        if rung is None:
+            return params, search._cv
+        ladder = search._ladder
+        more["n_resources"] = [ladder.rungs[rung]] * len(params)
+        return [ladder.params(p, rung) for p in params], ladder.cv(search._cv, rung)
 
     def columns(self, generation, n, finalist=False):
         """The ``more_results`` of a batch: its generation, finalist or not."""

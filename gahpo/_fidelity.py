@@ -33,6 +33,7 @@ __all__ = [
     "check_ladder",
     "climb",
     "promote",
+    "rung_threshold",
 ]
 
 #: Splitters whose folds can be drawn anew from a shuffled order of the
@@ -190,12 +191,24 @@ def promote(scores, history, factor):
     """
     scores = np.asarray(scores, dtype=float)
     everything = np.concatenate([np.asarray(history, dtype=float), scores])
-    finite = np.sort(everything[np.isfinite(everything)])[::-1]
-    if not finite.size:
-        return np.array([], dtype=int)
-    k = math.ceil(len(everything) / factor)
-    threshold = finite[min(k, finite.size) - 1]
+    threshold = rung_threshold(everything, factor)
     return np.flatnonzero(np.isfinite(scores) & (scores >= threshold))
+
+
+def rung_threshold(scores, factor):
+    """The score a candidate needs to rank in the best ``ceil(n / factor)``.
+
+    Of the ``n`` ``scores`` seen at a rung (NaN counts in ``n`` but never
+    ranks); ``inf`` when none is finite, so that nothing is promoted.
+
+    >>> float(rung_threshold([0.5, 0.9, 0.7, float("nan")], factor=2))
+    0.7
+    """
+    scores = np.asarray(scores, dtype=float)
+    finite = np.sort(scores[np.isfinite(scores)])[::-1]
+    if not finite.size:
+        return math.inf
+    return finite[min(math.ceil(len(scores) / factor), finite.size) - 1]
 
 
 def climb(ladder, params, evaluate, history, done=None, save=None):

@@ -454,10 +454,11 @@ class GeneticSearchCV(SearchCV):
         evaluator = Evaluator(self, evaluate_candidates, search_ctx)
         self._callbacks.start(self)
         try:
-            if isinstance(engine, SteadyStateEngine):  # no generation barrier
+            stop = isinstance(engine, SteadyStateEngine)  # no generation barrier
+            if stop:
                 clock = lambda: elapsed_before + time.monotonic() - start  # noqa: E731
                 SteadyRun(self, engine, evaluator, evaluate_candidates, clock).run()
-            stop = isinstance(engine, SteadyStateEngine) or self._should_stop(engine)
+            stop = stop or self._should_stop(engine)
             while not stop:
                 clock = elapsed_before + time.monotonic() - start
                 engine.time_left, max_new = time_left(self, clock)

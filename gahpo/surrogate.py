@@ -334,21 +334,21 @@ class ExtraTreesSurrogate:
         drawn = rng.choice(order[n_best:], size=self.max_points - n_best, replace=False)
         return np.concatenate([order[:n_best], drawn])
 
-    def _cached(self, memo, name, n_scored, n_features):
-        """The model ``name`` kept in ``memo`` if it may serve again, else None.
+    def _fitted(self, memo, name, n_scored, X, y, seed):
+        """The trees of ``X, y``, or those kept in ``memo`` under ``name``.
 
-        It may beyond ``max_points`` scored candidates, on the same features,
-        until their number has grown by ``refit_growth`` since its fit.
+        The kept ones serve beyond ``max_points`` scored candidates, on the
+        same features, until their number has grown by ``refit_growth``
+        since their fit.
         """
-        if memo is None or name not in memo or n_scored <= self.max_points:
-            return None
-        n_fitted, features, model = memo[name]
-        grown = n_scored >= n_fitted * (1.0 + self.refit_growth)
-        return None if grown or features != n_features else model
-
-    def _keep(self, memo, name, n_scored, n_features, model):
+        if memo is not None and name in memo and n_scored > self.max_points:
+            n_fitted, n_features, model = memo[name]
+            grown = n_scored >= n_fitted * (1.0 + self.refit_growth)
+            if not grown and n_features == X.shape[1]:
+                return model
+        model = self._trees(X, y, seed)
         if memo is not None:
-            memo[name] = (n_scored, n_features, model)
+            memo[name] = (n_scored, X.shape[1], model)
         return model
 
     def _trees(self, X, y, seed):
@@ -367,10 +367,9 @@ class ExtraTreesSurrogate:
         known = np.isfinite(cost) & (cost > 0)
         if known.sum() < self.min_points:
             return None
-        model = self._cached(memo, "cost", n_scored, X.shape[1])
-        if model is None:
-            model = self._trees(X[known], np.log(cost[known]), seed)
-            self._keep(memo, "cost", n_scored, X.shape[1], model)
+        model = self._fitted(
+            memo, "cost", n_scored, X[known], np.log(cost[known]), seed
+        )
         seconds = np.exp(model.predict(X_pool))
         gain = np.maximum(value - np.median(value), 0.0)
         return gain / seconds ** (self.cost_exponent or 1.0)
@@ -411,16 +410,13 @@ class ExtraTreesSurrogate:
             return [int(i) for i in rng.choice(n_pool, size=k, replace=False)]
         y = np.where(finite, y, y[finite].min())
         X = np.asarray(X)
-        n_scored, n_features = len(y), X.shape[1]
+        n_scored = len(y)
         if n_scored > self.max_points:
             keep = self._bounded(y, rng)
             X, y = X[keep], y[keep]
             cost = None if cost is None else np.asarray(cost)[keep]
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        model = self._cached(memo, "score", n_scored, n_features)
-        if model is None:
-            model = self._trees(X, y, seed)
-            self._keep(memo, "score", n_scored, n_features, model)
+        model = self._fitted(memo, "score", n_scored, X, y, seed)
         # the trees' own predict without re-validating the input each time
         X_pool = np.asarray(X_pool, dtype=np.float32)
         per_tree = np.stack(
