@@ -352,14 +352,7 @@ class ExtraTreesSurrogate:
         return model
 
     def _trees(self, X, y, seed):
-        from sklearn.ensemble import ExtraTreesRegressor
-
-        return ExtraTreesRegressor(
-            n_estimators=self.n_estimators,
-            min_samples_leaf=1,
-            random_state=seed,
-            n_jobs=1,
-        ).fit(X, y)
+        return ExtraTrees(self.n_estimators, seed).fit(X, y)
 
     def _per_second(self, value, X, cost, X_pool, seed, memo=None, n_scored=0):
         """``value`` as gain over the pool's median per predicted second."""
@@ -417,11 +410,7 @@ class ExtraTreesSurrogate:
             cost = None if cost is None else np.asarray(cost)[keep]
         seed = int(rng.randint(np.iinfo(np.int32).max))
         model = self._fitted(memo, "score", n_scored, X, y, seed)
-        # the trees' own predict without re-validating the input each time
-        X_pool = np.asarray(X_pool, dtype=np.float32)
-        per_tree = np.stack(
-            [tree.predict(X_pool, check_input=False) for tree in model.estimators_]
-        )
+        per_tree = model.per_tree(X_pool)
         mean, std = per_tree.mean(axis=0), per_tree.std(axis=0)
         if self.acquisition == "ucb":
             value = upper_confidence_bound(mean, std, self.kappa)
@@ -443,3 +432,41 @@ class ExtraTreesSurrogate:
             list(rng.choice(rest, size=n_explore, replace=False)) if n_explore else []
         )
         return [int(i) for i in chosen]
+
+
+class ExtraTrees:
+    """``ExtraTreesRegressor``'s trees, grown without the ensemble's wrapper.
+
+    The same trees as ``ExtraTreesRegressor(n_estimators, random_state=seed)``
+    (each seeded in turn from ``seed``, as the ensemble does), fitted and
+    queried with ``check_input=False``: the ensemble spends more time
+    cloning and checking its trees than growing them on a few hundred points,
+    and the surrogate fits one model per generation.
+    """
+
+    def __init__(self, n_estimators, seed):
+        self.n_estimators = n_estimators
+        self.seed = seed
+
+    def fit(self, X, y):
+        from sklearn.tree import ExtraTreeRegressor
+        from sklearn.utils import check_random_state
+
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        y = np.ascontiguousarray(np.reshape(y, (-1, 1)), dtype=np.float64)
+        rng = check_random_state(self.seed)
+        seeds = [rng.randint(np.iinfo(np.int32).max) for _ in range(self.n_estimators)]
+        self.estimators_ = [
+            ExtraTreeRegressor(random_state=s).fit(X, y, check_input=False)
+            for s in seeds
+        ]
+        return self
+
+    def per_tree(self, X):
+        """Each tree's predictions, shape ``(n_estimators, n_samples)``."""
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        return np.stack([t.predict(X, check_input=False) for t in self.estimators_])
+
+    def predict(self, X):
+        """The mean of the trees' predictions, as the ensemble's ``predict``."""
+        return self.per_tree(X).mean(axis=0)

@@ -518,3 +518,21 @@ def test_a_long_search_keeps_its_models_in_the_engine(fit_log):
     beyond = sorted(set(n for n in fitted if n > 30))
     assert all(b >= a * 1.1 for a, b in zip(beyond, beyond[1:]))
     assert len(set(fitted)) < len(fitted)
+
+
+@pytest.mark.parametrize("n, d", [(12, 2), (300, 6)])
+def test_extra_trees_are_the_ensembles_trees(n, d):
+    # grown without ExtraTreesRegressor's wrapper, for speed: the same trees
+    from sklearn.ensemble import ExtraTreesRegressor
+
+    from gahpo.surrogate import ExtraTrees
+
+    rng = np.random.RandomState(n)
+    X, y, X_new = rng.rand(n, d), rng.rand(n), rng.rand(50, d)
+    X[:, 0] = np.round(X[:, 0] * 3)  # ties, as integer genes make
+    forest = ExtraTreesRegressor(n_estimators=16, random_state=7, n_jobs=1).fit(X, y)
+    trees = ExtraTrees(16, 7).fit(X, y)
+    X32 = X_new.astype(np.float32)
+    expected = np.stack([t.predict(X32) for t in forest.estimators_])
+    np.testing.assert_array_equal(trees.per_tree(X_new), expected)
+    np.testing.assert_array_equal(trees.predict(X_new), forest.predict(X_new))
