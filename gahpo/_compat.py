@@ -27,10 +27,12 @@ __all__ = [
     "SearchCV",
     "StrOptions",
     "all_fits_failed",
+    "can_format_in_full",
     "end_context",
     "fit_fold",
     "fit_job",
     "fit_failures",
+    "format_in_full",
     "generation_context",
     "in_finishing_order",
     "num_samples",
@@ -124,10 +126,19 @@ class SearchCV(BaseSearchCV):
         """``cv_results_`` of the given rows, as scikit-learn formats them."""
         return BaseSearchCV._format_results(self, params, n_splits, out, more_results)
 
+    #: Format only the last ``_format_tail`` rows (None: all). scikit-learn
+    #: formats every row after every batch, which makes a long search's
+    #: formatting quadratic; gahpo reads only the batch's own rows, and
+    #: :func:`format_in_full` formats the whole once, at the end.
+    _format_tail = None
+
     def _format_results(self, candidate_params, n_splits, out, more_results=None):
         params, out, more = self._rows_to_format(
             list(candidate_params), n_splits, list(out), dict(more_results or {})
         )
+        if tail := self._format_tail:  # the batch is last (highest generation)
+            params, out = params[-tail:], out[-tail * n_splits :]
+            more = {key: value[-tail:] for key, value in more.items()}
         return self._format_rows(params, n_splits, out, more)
 
 
@@ -194,8 +205,36 @@ def fit_job(evaluate_candidates):
         ) from exc
 
 
-def _closure(func, depth=3):
-    """The closure variables of scikit-learn's ``evaluate_candidates``.
+#: The variables of ``BaseSearchCV.fit`` that :func:`format_in_full` uses.
+_ROWS = ("results", "all_candidate_params", "all_out", "all_more_results")
+
+
+def can_format_in_full(evaluate_candidates):
+    """Whether :func:`format_in_full` can reach ``fit``'s rows and results."""
+    return all(name in _cells(evaluate_candidates) for name in _ROWS)
+
+
+def format_in_full(evaluate_candidates, search):
+    """Format every row into the ``cv_results_`` that ``fit`` goes on with.
+
+    After batches that formatted only their own rows (``_format_tail``),
+    ``fit``'s ``results`` (a variable of the ``evaluate_candidates``
+    closure, set by each batch) is replaced by the whole, formatted as
+    scikit-learn would have after the last batch.
+    """
+    cells = _cells(evaluate_candidates)
+    params, out, more = (cells[name].cell_contents for name in _ROWS[1:])
+    n_splits = len(out) // len(params)
+    cells["results"].cell_contents = search._format_results(params, n_splits, out, more)
+
+
+def _closure(func):
+    """The closure variables of scikit-learn's ``evaluate_candidates``."""
+    return {name: cell.cell_contents for name, cell in _cells(func).items()}
+
+
+def _cells(func, depth=3):
+    """The closure cells of scikit-learn's ``evaluate_candidates``, by name.
 
     Follows a wrapper (a function that closes over, or ``__wrapped__``, the
     real one), as a subclass that times or logs the batches may add.
@@ -204,11 +243,12 @@ def _closure(func, depth=3):
     code, closure = getattr(func, "__code__", None), getattr(func, "__closure__", None)
     if code is None or not closure:
         return {}
-    cells = dict(zip(code.co_freevars, (c.cell_contents for c in closure)))
+    cells = dict(zip(code.co_freevars, closure))
     if "fit_and_score_kwargs" in cells or depth == 0:
         return cells
-    for value in cells.values():
-        if callable(value) and (inner := _closure(value, depth - 1)):
+    for cell in cells.values():
+        value = cell.cell_contents
+        if callable(value) and (inner := _cells(value, depth - 1)):
             if "fit_and_score_kwargs" in inner:
                 return inner
     return cells

@@ -8,7 +8,13 @@ whose every fit failed, and returns the fitness the engine is told.
 
 import numpy as np
 
-from ._compat import all_fits_failed, end_context, generation_context
+from ._compat import (
+    all_fits_failed,
+    can_format_in_full,
+    end_context,
+    format_in_full,
+    generation_context,
+)
 from ._fidelity import climb
 from ._objectives import guiding_metric, objective_columns
 
@@ -33,6 +39,16 @@ class Evaluator:
         self.search = search
         self.evaluate_candidates = evaluate_candidates
         self.search_ctx = search_ctx
+        # a batch formats only its own rows, the whole is formatted once in
+        # finish(): linear in the number of rows, not quadratic
+        self.tail = can_format_in_full(evaluate_candidates)
+        self.unfinished = False  # the last batch formatted only its rows
+
+    def finish(self):
+        """Give ``fit`` every row formatted, if the last batch formatted its own."""
+        if self.unfinished:
+            format_in_full(self.evaluate_candidates, self.search)
+            self.unfinished = False
 
     def generation(self, engine, candidates):
         """Cross-validate a generation's new candidates.
@@ -135,6 +151,8 @@ class Evaluator:
         search = self.search
         n_fits = lambda: len(params) * search.n_splits_  # noqa: E731
         ctx = generation_context(self.search_ctx, search, n_fits)
+        if self.tail:
+            search._format_tail = len(params)
         try:
             results = self.evaluate_candidates(
                 params,
@@ -142,6 +160,7 @@ class Evaluator:
                 more_results=more,
                 **({"callback_ctx": ctx} if ctx is not None else {}),
             )
+            self.unfinished = self.tail
         except ValueError as exc:
             # scikit-learn raises when every fit of a batch fails: in the first
             # batch that is a misconfigured model and the error stands; later
@@ -151,6 +170,7 @@ class Evaluator:
                 raise
             return self.failed(params, more, exc), np.full(len(params), np.nan)
         finally:
+            search.__dict__.pop("_format_tail", None)
             end_context(ctx, search)
         n = len(params)
         return self.fitness(results)[-n:], np.asarray(results["mean_fit_time"][-n:])
@@ -178,3 +198,4 @@ class Evaluator:
         if ladder is not None:
             cv = ladder.cv(cv, ladder.rung_of(more["n_resources"][0]))
         self.evaluate_candidates(params, cv=cv, more_results=more)
+        self.unfinished = False

@@ -475,6 +475,7 @@ class GeneticSearchCV(SearchCV):
                 # a finished search resumed: scikit-learn needs one evaluation
                 evaluator.again(*self._search_rows.take_last())
             evaluator.finalists(engine)
+            evaluator.finish()
         finally:
             end_context(search_ctx, self)
             self._fit_limit.lift()  # the refit is not limited
