@@ -175,12 +175,13 @@ class Ladder:
 def promote(scores, history, factor):
     """Which of ``scores`` (this generation, one rung) go up to the next rung.
 
-    A score is promoted when it ranks in the best ``ceil(n / factor)`` of the
-    ``n`` scores ever seen at this rung (``history`` plus ``scores``); NaN
-    (a failed fit) never is. At the first generation the history is empty,
-    so the best ``1 / factor`` of the generation go up, as in successive
-    halving; later, a good generation promotes more and a poor one fewer, as
-    in ASHA.
+    At most the best ``ceil(m / factor)`` of the generation's ``m`` scores
+    go up, as in successive halving, and only those that also rank in the
+    best ``ceil(n / factor)`` of the ``n`` scores ever seen at this rung
+    (``history`` plus ``scores``), as in ASHA: a poor generation promotes
+    fewer. A good one promotes no more, because children bred from the best
+    candidates usually beat the history, and promoting them all would score
+    most of them in full. NaN (a failed fit) is never promoted.
 
     Examples
     --------
@@ -188,11 +189,15 @@ def promote(scores, history, factor):
     [1]
     >>> promote([0.5, 0.9, 0.7], [0.95, 0.96, 0.97], factor=3).tolist()
     []
+    >>> promote([0.5, 0.9, 0.7, 0.8], [0.1] * 8, factor=3).tolist()
+    [1, 3]
     """
     scores = np.asarray(scores, dtype=float)
     everything = np.concatenate([np.asarray(history, dtype=float), scores])
     threshold = rung_threshold(everything, factor)
-    return np.flatnonzero(np.isfinite(scores) & (scores >= threshold))
+    up = np.flatnonzero(np.isfinite(scores) & (scores >= threshold))
+    quota = math.ceil(len(scores) / factor)
+    return np.sort(up[np.argsort(-scores[up], kind="stable")[:quota]])
 
 
 def rung_threshold(scores, factor):

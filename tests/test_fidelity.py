@@ -91,11 +91,14 @@ def test_rungs_and_promotion_from_a_fixed_seed():
     # the best third of a rung goes up, and only those
     assert sorted(by_rung[3]) == sorted(sorted(by_rung[1], key=quality)[-3:])
     assert by_rung[9] == [max(by_rung[3], key=quality)]
-    # later generations promote against every score seen at the rung
+    # later generations promote against every score seen at the rung, and
+    # at most a third of the generation's candidates at each rung
     for generation in (1, 2):
         rows = _rows(search, generation)
-        assert {n for _, n in rows} <= {1, 3, 9}
-        assert sum(n == 1 for _, n in rows) >= sum(n == 3 for _, n in rows)
+        counts = [sum(n == r for _, n in rows) for r in (1, 3, 9)]
+        assert sum(counts) == len(rows)
+        assert counts[1] <= math.ceil(counts[0] / 3)
+        assert counts[2] <= math.ceil(counts[1] / 3)
 
 
 def test_a_promoted_candidate_is_never_fitted_again_at_a_rung_it_passed():
@@ -226,6 +229,8 @@ def test_promotion_rule():
     # against a strong history nothing (or little) goes up
     assert promote([0.1, 0.2], [0.9, 0.8, 0.7, 0.6], factor=3).tolist() == []
     assert promote([np.nan, 0.3], [], factor=2).tolist() == [1]
+    # against a weak history no more than the best third of the generation
+    assert promote([0.5, 0.9, 0.7, 0.8], [0.1] * 8, factor=3).tolist() == [1, 3]
 
 
 def test_only_full_fidelity_scores_can_be_best_and_the_screen_sees_fidelity():
