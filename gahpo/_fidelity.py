@@ -272,8 +272,14 @@ def climb(ladder, params, evaluate, history, done=None, save=None):
     return scores, fidelity
 
 
-def check_ladder(search, n_samples, n_splits):
+def check_ladder(search, n_samples, n_splits, n_classes=None):
     """The :class:`Ladder` of ``search``, or None without ``min_resources``.
+
+    The rungs are ``min_resources * factor**k``; the last is
+    ``max_resources``, which replaces the rung below it when that one is
+    within a factor ``sqrt(factor)`` of it (3 rungs of 149, 447 and 1347
+    samples, not 4 with a near-full 1341). ``"smallest"`` is scikit-learn's
+    rule: ``2 * n_splits`` samples, times ``n_classes`` for a classifier.
 
     Raises ``ValueError`` naming the parameter, before any fit.
     """
@@ -303,7 +309,8 @@ def check_ladder(search, n_samples, n_splits):
         max_resources = n_samples
     min_resources = search.min_resources
     if min_resources == "smallest":
-        min_resources = 2 * n_splits if resource == "n_samples" else 1
+        min_resources = 2 * n_splits * (n_classes or 1)
+        min_resources = min_resources if resource == "n_samples" else 1
     if min_resources > max_resources:
         raise ValueError(
             "`min_resources <= max_resources` must hold, got "
@@ -317,6 +324,8 @@ def check_ladder(search, n_samples, n_splits):
     rungs = [int(min_resources)]
     while rungs[-1] * factor < max_resources:
         rungs.append(int(math.ceil(rungs[-1] * factor)))
+    if len(rungs) > 1 and rungs[-1] * math.sqrt(factor) > max_resources:
+        rungs.pop()  # too close to the full resource to be worth a rung
     if rungs[-1] != max_resources:
         rungs.append(int(max_resources))
     return Ladder(resource, rungs, factor, _fixed_seed(search.random_state))

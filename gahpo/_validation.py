@@ -11,6 +11,7 @@ import math
 import os
 from numbers import Integral, Real
 
+import numpy as np
 from joblib import effective_n_jobs
 from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
@@ -296,7 +297,8 @@ def check_folds(search, X, y, params):
     classifier = is_classifier(search.estimator)
     folds = FrozenSplits(check_cv(cv, y, classifier=classifier))
     n_splits = folds.get_n_splits(X, y, params.get("groups"))
-    ladder = check_ladder(search, num_samples(X), n_splits)
+    n_classes = len(np.unique(y)) if classifier and y is not None else None
+    ladder = check_ladder(search, num_samples(X), n_splits, n_classes)
     if ladder is not None and search.objectives is not None:
         raise ValueError(
             "`objectives` and multi-fidelity (`min_resources`) cannot be "

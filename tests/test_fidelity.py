@@ -5,12 +5,14 @@ import math
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from gahpo import GeneticSearchCV
 from gahpo._engine import GeneticEngine
-from gahpo._fidelity import promote
+from gahpo._fidelity import check_ladder, promote
+from gahpo._validation import check_folds
 from gahpo.space import Real, SearchSpace
 
 #: (a, max_iter, n_train) of every fit in this process (n_jobs=1)
@@ -139,10 +141,47 @@ def test_n_samples_subsamples_the_training_folds():
         resource="n_samples", min_resources=20, max_resources="auto", refit=False
     )
     search.fit(X, Y)
-    assert sorted(set(search.cv_results_["n_resources"])) == [20, 60, 180, 200]
+    # 180 would be within sqrt(3) of the 200 samples: the full resource instead
+    assert sorted(set(search.cv_results_["n_resources"])) == [20, 60, 200]
     trained = {n for _, _, n in FITS}
     # each training fold holds half of the data (cv=2): a rung keeps its share
-    assert trained == {10, 30, 90, 100}
+    assert trained == {10, 30, 100}
+
+
+@pytest.mark.parametrize(
+    "min_resources, max_resources, factor, rungs",
+    [
+        (149, 1347, 3, [149, 447, 1347]),  # not 1341 then 1347
+        (100, 1000, 3, [100, 300, 1000]),
+        (100, 800, 3, [100, 300, 800]),
+        (1, 9, 3, [1, 3, 9]),
+        (1, 27, 3, [1, 3, 9, 27]),
+        (10, 10, 3, [10]),
+        (10, 25, 2, [10, 25]),
+    ],
+)
+def test_rungs(min_resources, max_resources, factor, rungs):
+    search = _search(
+        resource="max_iter",
+        min_resources=min_resources,
+        max_resources=max_resources,
+        factor=factor,
+    )
+    assert check_ladder(search, 2000, 2).rungs == rungs
+
+
+def test_smallest_is_scikit_learns_rule():
+    # 2 samples per fold, times the number of classes for a classifier
+    X3, y3 = np.zeros((60, 2)), np.repeat([0, 1, 2], 20)
+    for estimator, expected in [(LogisticRegression(), 2 * 2 * 3), (Ridge(), 2 * 2)]:
+        search = GeneticSearchCV(
+            estimator,
+            {"alpha" if expected == 4 else "C": Real(0.1, 10.0)},
+            min_resources="smallest",
+            cv=2,
+        )
+        ladder = check_folds(search, X3, y3, {})[3]
+        assert ladder.rungs[0] == expected
 
 
 def test_a_parameter_of_a_pipeline_step_as_the_resource():
