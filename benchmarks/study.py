@@ -90,6 +90,7 @@ GAHPO = {
     "gahpo-mf-fin": {"min_resources": NINTH, "factor": 3, "finalists": 5},
     "gahpo-cost": {"surrogate": COST},
     "gahpo-mf-cost": {"min_resources": NINTH, "factor": 3, "surrogate": COST},
+    "gahpo-mf-async": {"min_resources": NINTH, "factor": 3, "scheme": "steady_state"},
 }
 METHODS = (*GAHPO, "random", "halving", "tpe", "ga-peer")
 DEFAULT_METHODS = (
@@ -182,7 +183,8 @@ def run_one(task, method, comparison, split_seed, data, budget, T=None, n=None):
     kwargs, fit_kwargs = {}, {}
     if comparison == "wall":
         if method.startswith("gahpo"):  # sized for B, stopped by the clock
-            population, _ = budget_rule(budget, None, None)
+            mf = "min_resources" in GAHPO[method]
+            population, _ = budget_rule(budget, None, None, multi_fidelity=mf)
             kwargs = {
                 "n_iter": 100 * budget,
                 "population_size": population,

@@ -107,9 +107,9 @@ class GeneticSearchCV(SearchCV):
     population_size : int, default=None
         Candidates per generation. None derives it: 25 (the study's) without
         ``n_iter``, else ``min(25, max(6, round(0.7 * sqrt(n_iter)) + 1))``
-        (6 for 30 and 60 candidates, 9 for 120, 25 from 1128); from 8
-        workers (generational scheme), rounded up so that a generation's fits
-        fill every worker.
+        (6 for 30 and 60 candidates, 9 for 120, 25 from 1128), twice that
+        (at most 25) with multi-fidelity; from 8 workers (generational
+        scheme), rounded up so that a generation's fits fill every worker.
     generations : int, default=None
         Maximum number of generations, the first (space-filling) one
         included. None derives it: 25 without ``n_iter``, else a safety cap
