@@ -88,7 +88,8 @@ class GeneticSearchCV(SearchCV):
         scheme the candidates proposed do not depend on ``n_jobs``; the
         asynchronous one (``scheme``) depends on the order fits finish in.
     pre_dispatch : int or str, default="2*n_jobs"
-        As in ``GridSearchCV``.
+        As in ``GridSearchCV``; at the default, a generation's fits are all
+        dispatched when it starts (the asynchronous scheme keeps the bound).
     verbose : int, default=0
         ``1``: a progress bar over generations (tqdm, ``pip install
         "sklearn-gahpo[progress]"``), or without tqdm the table of ``2``;
@@ -406,7 +407,7 @@ class GeneticSearchCV(SearchCV):
             # levels 1-2 of verbose are gahpo's; scikit-learn's own start at 3
             verbose = max(int(self.verbose) - 2, 0)
             with (
-                set_during_fit(self, cv=cv, verbose=verbose),
+                set_during_fit(self, cv=cv, verbose=verbose, **settings["during_fit"]),
                 time_limited_fits(self, self.fit_timeout) as self._fit_limit,
             ):
                 super().fit(X, y, **params)

@@ -245,7 +245,19 @@ def size_to_workers(search, settings, n_folds):
     ``population_size`` is derived: it grows to fill the rounds of fits its
     generation takes anyway (``ceil(population_size * n_folds / workers)``
     rounds of ``workers`` fits), so that no worker idles in the last round.
+
+    ``settings["during_fit"]`` holds what the search sets on itself while
+    scikit-learn's ``fit`` runs: ``pre_dispatch="all"`` for the schemes that
+    evolve in generations, unless the user changed scikit-learn's default.
+    A generation's fits are all known when it starts; refilling
+    ``2 * n_jobs`` of them as fits end left workers waiting on the main
+    process between fits of milliseconds (``benchmarks/overhead.py``). The
+    asynchronous scheme keeps the bound: its children are bred as workers
+    free.
     """
+    steady = settings["scheme"].name == "steady_state"
+    whole = search.pre_dispatch == "2*n_jobs" and not steady
+    settings = {**settings, "during_fit": {"pre_dispatch": "all"} if whole else {}}
     if search.population_size is not None or settings["scheme"].name != "generational":
         return settings
     workers = effective_n_jobs(search.n_jobs)

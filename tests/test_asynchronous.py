@@ -447,3 +447,31 @@ def test_dispatched_parents_rank_candidates_in_flight_at_the_median():
     assert len(scored_only._best(4)) == 3
     with pytest.raises(ValueError, match="parents"):
         SteadyState(parents="all")
+
+
+class SeenDispatch(GeneticSearchCV):
+    """Records the ``pre_dispatch`` of the ``Parallel`` the fits run in."""
+
+    def _run_search(self, evaluate_candidates, **kwargs):
+        from gahpo._compat import fit_job
+
+        self.seen_ = fit_job(evaluate_candidates).parallel.pre_dispatch
+        return super()._run_search(evaluate_candidates, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kw, expected",
+    [
+        ({}, "all"),  # a generation's fits are all known when it starts
+        ({"scheme": "mu_plus_lambda"}, "all"),
+        ({"pre_dispatch": "3*n_jobs"}, "3*n_jobs"),  # the user's value is kept
+        ({"scheme": "steady_state"}, "2*n_jobs"),  # bred as workers free
+    ],
+)
+def test_a_generation_is_dispatched_whole(iris, kw, expected):
+    X, y = iris
+    search = SeenDispatch(
+        Quadratic(), {"a": Real(0.1, 10.0)}, n_iter=12, cv=2, random_state=0, **kw
+    ).fit(X, y)
+    assert search.seen_ == expected
+    assert search.pre_dispatch == kw.get("pre_dispatch", "2*n_jobs")  # restored
