@@ -309,8 +309,8 @@ def check_ladder(search, n_samples, n_splits, n_classes=None):
         max_resources = n_samples
     min_resources = search.min_resources
     if min_resources == "smallest":
-        min_resources = 2 * n_splits * (n_classes or 1)
-        min_resources = min_resources if resource == "n_samples" else 1
+        samples = resource == "n_samples"
+        min_resources = 2 * n_splits * (n_classes or 1) if samples else 1
     if min_resources > max_resources:
         raise ValueError(
             "`min_resources <= max_resources` must hold, got "

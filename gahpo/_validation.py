@@ -152,8 +152,8 @@ def check_search(search):
         ``space`` (SearchSpace), ``objectives`` (``[(name, sign)]`` or None),
         ``population_size`` and ``generations`` (after :func:`budget`),
         ``scheme``, ``surrogate`` (a screen or None), ``selection``,
-        ``crossover``, ``mutation`` (callables) and ``initial`` (individuals
-        of ``initial_params``).
+        ``crossover``, ``mutation`` (callables), ``initial`` (individuals
+        of ``initial_params``) and ``during_fit`` (see :func:`_during_fit`).
     """
     space = SearchSpace(search.param_distributions)
     space.check_parameters(search.estimator)
@@ -218,7 +218,22 @@ def check_search(search):
         "crossover": _resolve("crossover", search.crossover, CROSSOVER),
         "mutation": _resolve("mutation", search.mutation, MUTATION),
         "initial": initial,
+        "during_fit": _during_fit(search, scheme),
     }
+
+
+def _during_fit(search, scheme):
+    """What the search sets on itself while scikit-learn's ``fit`` runs.
+
+    ``pre_dispatch="all"`` for the schemes that evolve in generations,
+    unless the user changed scikit-learn's default. A generation's fits are
+    all known when it starts; refilling ``2 * n_jobs`` of them as fits end
+    left workers waiting on the main process between fits of milliseconds
+    (``benchmarks/overhead.py``). The asynchronous scheme keeps the bound:
+    its children are bred as workers free.
+    """
+    whole = search.pre_dispatch == "2*n_jobs" and scheme.name != "steady_state"
+    return {"pre_dispatch": "all"} if whole else {}
 
 
 #: ``scheme="auto"`` is asynchronous from this many joblib workers on.
@@ -245,19 +260,7 @@ def size_to_workers(search, settings, n_folds):
     ``population_size`` is derived: it grows to fill the rounds of fits its
     generation takes anyway (``ceil(population_size * n_folds / workers)``
     rounds of ``workers`` fits), so that no worker idles in the last round.
-
-    ``settings["during_fit"]`` holds what the search sets on itself while
-    scikit-learn's ``fit`` runs: ``pre_dispatch="all"`` for the schemes that
-    evolve in generations, unless the user changed scikit-learn's default.
-    A generation's fits are all known when it starts; refilling
-    ``2 * n_jobs`` of them as fits end left workers waiting on the main
-    process between fits of milliseconds (``benchmarks/overhead.py``). The
-    asynchronous scheme keeps the bound: its children are bred as workers
-    free.
     """
-    steady = settings["scheme"].name == "steady_state"
-    whole = search.pre_dispatch == "2*n_jobs" and not steady
-    settings = {**settings, "during_fit": {"pre_dispatch": "all"} if whole else {}}
     if search.population_size is not None or settings["scheme"].name != "generational":
         return settings
     workers = effective_n_jobs(search.n_jobs)
