@@ -439,9 +439,8 @@ class ExtraTrees:
 
     The same trees as ``ExtraTreesRegressor(n_estimators, random_state=seed)``
     (each seeded in turn from ``seed``, as the ensemble does), fitted and
-    queried with ``check_input=False``: on a few hundred points the
-    ensemble's cloning and checking of its trees is about a tenth of its
-    fit, and the surrogate fits one model per generation.
+    queried with ``check_input=False``: the ensemble clones and checks every
+    tree, and the surrogate fits one model per generation.
     """
 
     def __init__(self, n_estimators, seed):
