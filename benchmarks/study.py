@@ -36,7 +36,9 @@ Tasks:
 Methods: ``gahpo`` (``GeneticSearchCV(n_iter=B)``, defaults), ``gahpo-mf``
 (the same with multi-fidelity: ``min_resources`` a ninth of the training
 rows, ``factor=3``), ``random``, ``halving`` (``HalvingRandomSearchCV``),
-``tpe`` (``OptunaSearchCV``), ``ga-peer`` (``GASearchCV``).
+``tpe`` (``OptunaSearchCV``), ``ga-peer`` (``GASearchCV``). Development
+variants (``GAHPO``): ``gahpo-mf18`` and ``gahpo-mf27`` start the ladder at
+an 18th and a 27th of the rows (``results/study_dev_rung.json``).
 
 Seeds: splits 0-9 were used while developing gahpo's defaults; splits
 100-109 were the first report (``results/study_splits100.json``), before the
@@ -93,6 +95,9 @@ GAHPO = {
     "gahpo-cost": {"surrogate": COST},
     "gahpo-mf-cost": {"min_resources": NINTH, "factor": 3, "surrogate": COST},
     "gahpo-mf-async": {"min_resources": NINTH, "factor": 3, "scheme": "steady_state"},
+    # smaller first rungs (development, splits 0-9: results/study_dev_rung.json)
+    "gahpo-mf18": {"min_resources": RowShare(18), "factor": 3},
+    "gahpo-mf27": {"min_resources": RowShare(27), "factor": 3},
 }
 METHODS = (*GAHPO, "random", "halving", "tpe", "ga-peer")
 DEFAULT_METHODS = (
