@@ -448,6 +448,7 @@ class ExtraTrees:
         self.seed = seed
 
     def fit(self, X, y):
+        from sklearn import config_context
         from sklearn.tree import ExtraTreeRegressor
         from sklearn.utils import check_random_state
 
@@ -455,10 +456,13 @@ class ExtraTrees:
         y = np.ascontiguousarray(np.reshape(y, (-1, 1)), dtype=np.float64)
         rng = check_random_state(self.seed)
         seeds = [rng.randint(np.iinfo(np.int32).max) for _ in range(self.n_estimators)]
-        self.estimators_ = [
-            ExtraTreeRegressor(random_state=s).fit(X, y, check_input=False)
-            for s in seeds
-        ]
+        # the trees' parameters are the defaults: validating them for each
+        # tree cost about a tenth of the fit (48 trees on 500 points)
+        with config_context(skip_parameter_validation=True):
+            self.estimators_ = [
+                ExtraTreeRegressor(random_state=s).fit(X, y, check_input=False)
+                for s in seeds
+            ]
         return self
 
     def per_tree(self, X):
