@@ -39,7 +39,9 @@ same time: asynchrony without the bias to fast fits) and
 ``gahpo-async-fifo`` (scores told in dispatch order) isolate the
 evaluation-time bias; ``gahpo-async-scored`` and ``gahpo-async32-scored``
 run without its counter (``SteadyState(parents="scored")``; the default,
-``"dispatched"``, lets candidates in flight be parents). Next to the
+``"dispatched"``, lets candidates in flight be parents, ranked at the best
+score so far); ``gahpo-async-median`` and ``gahpo-async32-median`` rank
+them at the median, the rule before. Next to the
 regret, every method reports the mean simulated duration of the
 candidates it evaluated (the bias) and the simulated wall time on W
 workers.
@@ -135,8 +137,13 @@ ASYNC_METHODS = {
     # counter ran as gahpo-async-liar / gahpo-async32-liar)
     "gahpo-async-scored": {"workers": 8, "parents": "scored"},
     "gahpo-async32-scored": {"workers": 32, "parents": "scored"},
+    # controls with the rule before: candidates in flight ranked at the median
+    # score rather than the best (SteadyStateEngine.in_flight_score)
+    "gahpo-async-median": {"workers": 8, "in_flight": "median"},
+    "gahpo-async32-median": {"workers": 32, "in_flight": "median"},
 }
-ASYNC_DEFAULTS = {"durations": "table", "tell": "finish", "parents": None}
+ASYNC_DEFAULTS = {"durations": "table", "tell": "finish", "parents": None, "in_flight": None}
+IN_FLIGHT = {"median": np.nanmedian}
 ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS) + tuple(ASYNC_METHODS)
 #: Workers for which the generational runs' simulated wall time is reported
 SIMULATED_WORKERS = (8, 32)
@@ -287,6 +294,8 @@ def run_async(task, spec, budget, seed, mode):
     settings = check_search(search)
     engine = make_engine(search, settings, check_random_state(search.random_state))
     assert isinstance(engine, SteadyStateEngine), type(engine)
+    if spec["in_flight"]:
+        engine.in_flight_score = IN_FLIGHT[spec["in_flight"]]
     space, reserve = settings["space"], 1  # SteadyRun.reserve
     queue, running, order = deque(), [], itertools.count()
     ready = {}  # tell="dispatch": order -> finished, waiting for earlier ones
@@ -663,10 +672,17 @@ def describe_method(method):
             "dispatch": "scores told in dispatch order (a finished fit waits "
             "for every earlier one)",
         }[spec["tell"]]
+        scheme = "'steady_state'"
+        if spec["parents"]:
+            scheme = f"SteadyState(parents={spec['parents']!r})"
+        lie = ""
+        if spec["in_flight"]:
+            lie = f"; candidates in flight ranked at the {spec['in_flight']} score"
         return (
-            f"GeneticSearchCV(n_iter=B, scheme='steady_state', n_jobs="
+            f"GeneticSearchCV(n_iter=B, scheme={scheme}, n_jobs="
             f"{spec['workers']}), otherwise defaults, simulated on "
-            f"{spec['workers']} workers: {fits}, {told}; rows in the order scored"
+            f"{spec['workers']} workers: {fits}, {told}{lie}; rows in the order "
+            "scored"
         )
     if method in GAHPO_METHODS:
         kw = "".join(f", {k}={v!r}" for k, v in GAHPO_METHODS[method].items())

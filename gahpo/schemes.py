@@ -116,10 +116,11 @@ class SteadyState:
         Children bred at a time, >= 1; default ``population_size``.
     parents : {"dispatched", "scored"}, default="dispatched"
         Where parents come from: the ``population_size`` best of every
-        candidate dispatched, those still running ranked at the median score
-        so far (a "constant liar"), a counter to the evaluation-time bias
-        (fast fits report first, so their children would otherwise crowd
-        out those of slow ones); or of the candidates scored only.
+        candidate dispatched, those still running ranked at the best score
+        so far (an optimistic "constant liar"), a counter to the
+        evaluation-time bias (fast fits report first, so their children
+        would otherwise crowd out those of slow ones); or of the candidates
+        scored only.
     """
 
     name = "steady_state"

@@ -432,15 +432,18 @@ def test_many_workers_spend_the_whole_budget_on_a_small_grid(seed):
     assert len(search.cv_results_["params"]) == 30
 
 
-def test_dispatched_parents_rank_candidates_in_flight_at_the_median():
+def test_dispatched_parents_rank_candidates_in_flight_at_the_best_score():
     space = SearchSpace({"x": Real(-5, 5)})
     engine = SteadyStateEngine(space, population_size=4, rng=0)  # the default
     first = engine.ask()
     for ind, score in zip(first[:3], [0.0, 1.0, 2.0]):
         engine.tell_one(ind, score)
-    best = engine._best(4)  # three scored, one in flight at the median 1.0
-    assert sorted(ind.score for ind in best) == [0.0, 1.0, 1.0, 2.0]
-    assert space.key(first[3]) in {space.key(ind) for ind in best}
+    best = engine._best(3)  # the one in flight ranks at 2.0, after the scored 2.0
+    assert [ind.score for ind in best] == [2.0, 2.0, 1.0]
+    assert space.key(best[0]) == space.key(first[2])
+    assert space.key(best[1]) == space.key(first[3])
+    engine.in_flight_score = np.nanmedian  # the rule before: at the median, 1.0
+    assert space.key(first[3]) not in {space.key(ind) for ind in engine._best(2)}
     scored_only = SteadyStateEngine(space, population_size=4, parents="scored", rng=0)
     for ind, score in zip(scored_only.ask()[:3], [0.0, 1.0, 2.0]):
         scored_only.tell_one(ind, score)
