@@ -142,7 +142,12 @@ ASYNC_METHODS = {
     "gahpo-async-median": {"workers": 8, "in_flight": "median"},
     "gahpo-async32-median": {"workers": 32, "in_flight": "median"},
 }
-ASYNC_DEFAULTS = {"durations": "table", "tell": "finish", "parents": None, "in_flight": None}
+ASYNC_DEFAULTS = {
+    "durations": "table",
+    "tell": "finish",
+    "parents": None,
+    "in_flight": None,
+}
 IN_FLIGHT = {"median": np.nanmedian}
 ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS) + tuple(ASYNC_METHODS)
 #: Workers for which the generational runs' simulated wall time is reported

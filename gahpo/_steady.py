@@ -36,7 +36,8 @@ class SteadyStateEngine(GeneticEngine):
         Children bred at a time; default ``population_size``.
     parents : {"dispatched", "scored"}, default="dispatched"
         Parents among all candidates dispatched, those in flight ranked at
-        the best score so far, or among those scored (:class:`~gahpo.schemes.SteadyState`).
+        the best score so far, or among those scored
+        (:class:`~gahpo.schemes.SteadyState`).
     **kwargs
         As :class:`~gahpo._engine.GeneticEngine` (``scheme`` is
         ``"steady_state"``).
