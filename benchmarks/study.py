@@ -316,9 +316,8 @@ def targets(summary):
                     "ci95": ci,
                     "met": ci[0] > 0,
                 }
-        for mf in ("gahpo-mf", "gahpo-mf-f4"):
-            if comparison != "candidates" or mf not in rows:
-                continue
+        checked = ("gahpo-mf", "gahpo-mf-f4") if comparison == "candidates" else ()
+        for mf in (m for m in checked if m in rows):
             r = rows[mf]
             out[f"{task}: equal candidates, {mf} wall <= 0.6x random's"] = {
                 "ratio": r["wall_ratio_to_random"],
