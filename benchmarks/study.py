@@ -47,10 +47,20 @@ second round of multi-fidelity changes; splits 200-209 the second
 (``results/study_splits200.json``); the committed ``results/study.json``
 reports splits 300-309, never looked at before, with ``gahpo-mf-f4`` added.
 
+Ten splits cannot resolve the differences that matter at the same wall clock
+on mlp (a paired standard deviation near one point, against differences of
+a few tenths). ``results/study_wall_splits400.json`` is a run decided before
+it was made: 40 new splits, 400-439, the same-wall-clock comparison only, at
+the code of ``results/study.json``'s run (no default changed since), read
+once.
+
 Run::
 
     python benchmarks/study.py                                # the report
     python benchmarks/study.py --first-split 0 --splits 3 --json ''  # dev
+    python benchmarks/study.py --first-split 400 --splits 40 \
+        --comparisons wall --methods gahpo gahpo-mf random halving tpe ga-peer \
+        --json results/study_wall_splits400.json             # 40 splits
 """
 
 import _harness as H  # noqa: I001  (first: pins BLAS/OpenMP threads)
@@ -396,8 +406,16 @@ def main(argv=None):
             data = task_data(split_seed)
             _flatmlp.start_pool(N_JOBS)
             order = ["random"] + H.rotate([m for m in methods if m != "random"], i)
+            # without the same-candidates comparison, only what sizes the
+            # other one runs at B candidates: random search (T) and halving
+            # (its pace)
+            at_b = [
+                m
+                for m in order
+                if "candidates" in args.comparisons or m in ("random", "halving")
+            ]
             done = {}
-            for method in order:
+            for method in at_b:
                 r = run_one(task, method, "candidates", split_seed, data, budget)
                 done[method] = r
                 runs.append(r)
@@ -431,7 +449,12 @@ def main(argv=None):
         {
             "splits": splits,
             "development_splits": list(range(10)),
-            "earlier_report_splits": [*range(100, 110), *range(200, 210)],
+            "earlier_report_splits": [
+                s
+                for s in (*range(100, 110), *range(200, 210), *range(300, 310))
+                if s not in splits
+            ],
+            "comparisons": args.comparisons,
             "tasks": {k: {**v} for k, v in TASKS.items() if k in args.tasks},
             "methods": methods,
             "skipped_methods": skipped,
