@@ -19,7 +19,11 @@ refits is scored on the held-out part. Two comparisons:
 Every wall time is the whole ``fit`` (refit included) with ``n_jobs=2`` and
 one BLAS thread per process; methods run in a rotating order per split.
 Reported: mean held-out score, the paired difference to random search with a
-95 % t-interval over the splits, mean wall time and its ratio to random's.
+95 % t-interval over the splits, mean wall time and its ratio to random's;
+the targets for each gahpo setting; and (``pairs``) every gahpo setting
+against every other method, split by split, with the interval also widened
+for the number of gahpo settings compared (Bonferroni). ``--summarize FILE``
+recomputes these from a results file's runs, without fitting anything.
 
 Tasks:
 
@@ -245,14 +249,64 @@ def run_one(task, method, comparison, split_seed, data, budget, T=None, n=None):
     }
 
 
-def paired(values, reference):
-    """Mean of the paired differences and its 95 % t-interval."""
+def paired(values, reference, n_comparisons=1):
+    """Mean of the paired differences and its 95 % t-interval.
+
+    With ``n_comparisons`` > 1 the interval is also given widened for that
+    many comparisons (Bonferroni: each at ``0.05 / n_comparisons``).
+    """
     d = np.asarray(values) - np.asarray(reference)
     mean = float(d.mean())
-    if len(d) < 2:
-        return {"mean": mean, "ci95": [math.nan, math.nan], "n": len(d)}
-    half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / math.sqrt(len(d)))
-    return {"mean": mean, "ci95": [mean - half, mean + half], "n": len(d)}
+    out = {"mean": mean, "ci95": [math.nan, math.nan], "n": len(d)}
+    if len(d) >= 2:
+        sd, n = d.std(ddof=1), len(d)
+        half = float(stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n))
+        out.update(ci95=[mean - half, mean + half], sd=float(sd))
+        if n_comparisons > 1:
+            q = 1 - 0.025 / n_comparisons
+            wide = float(stats.t.ppf(q, n - 1) * sd / math.sqrt(n))
+            out["ci95_bonferroni"] = [mean - wide, mean + wide]
+            out["n_comparisons"] = n_comparisons
+    return out
+
+
+def by_split(runs, task, method, comparison):
+    """``{split: run}`` of one method; random search's row is at B candidates."""
+    comparison = "candidates" if method == "random" else comparison
+    return {
+        r["split"]: r
+        for r in runs
+        if r["task"] == task and r["method"] == method and r["comparison"] == comparison
+    }
+
+
+def pairs(runs, tasks, methods):
+    """Every gahpo setting against every other method, split by split.
+
+    The differences of held-out scores with 95 % t-intervals, and the same
+    widened for the number of gahpo settings in the run (each is a chance
+    to look better than a peer by luck).
+    """
+    settings = [m for m in methods if m.startswith("gahpo")]
+    out = {}
+    for task in tasks:
+        for comparison in ("candidates", "wall"):
+            rows = {}
+            for g in settings:
+                mine = by_split(runs, task, g, comparison)
+                for other in (m for m in methods if m != g):
+                    theirs = by_split(runs, task, other, comparison)
+                    splits = sorted(set(mine) & set(theirs))
+                    if len(splits) < 2:
+                        continue
+                    rows[f"{g} - {other}"] = paired(
+                        [mine[s]["test_score"] for s in splits],
+                        [theirs[s]["test_score"] for s in splits],
+                        n_comparisons=len(settings),
+                    )
+            if rows:
+                out[f"{task}/{comparison}"] = rows
+    return out
 
 
 def summarize(runs, tasks, methods):
@@ -260,22 +314,9 @@ def summarize(runs, tasks, methods):
     for task in tasks:
         for comparison in ("candidates", "wall"):
             rows = {}
-            ref = {
-                r["split"]: r
-                for r in runs
-                if r["task"] == task
-                and r["method"] == "random"
-                and r["comparison"] == "candidates"
-            }
+            ref = by_split(runs, task, "random", comparison)
             for method in methods:
-                mine = {
-                    r["split"]: r
-                    for r in runs
-                    if r["task"] == task
-                    and r["method"] == method
-                    and r["comparison"]
-                    == ("candidates" if method == "random" else comparison)
-                }
+                mine = by_split(runs, task, method, comparison)
                 splits = sorted(set(mine) & set(ref))
                 if not splits:
                     continue
@@ -309,20 +350,24 @@ def targets(summary):
     out = {}
     for key, rows in summary.items():
         task, comparison = key.split("/")
-        if comparison == "wall" and "gahpo" in rows:
+        # the defaults first (the targets' "gahpo"), then each other setting
+        settings = (
+            [m for m in rows if m.startswith("gahpo")] if comparison == "wall" else []
+        )
+        for g in settings:
             best_peer = max(
                 (m for m in rows if not m.startswith("gahpo")),
                 key=lambda m: rows[m]["test_mean"],
             )
-            out[f"{task}: equal wall clock, gahpo >= every peer"] = {
-                "gahpo": rows["gahpo"]["test_mean"],
+            out[f"{task}: equal wall clock, {g} >= every peer"] = {
+                g: rows[g]["test_mean"],
                 "best_peer": best_peer,
                 "best_peer_score": rows[best_peer]["test_mean"],
-                "met": rows["gahpo"]["test_mean"] >= rows[best_peer]["test_mean"],
+                "met": rows[g]["test_mean"] >= rows[best_peer]["test_mean"],
             }
             if task == "mlp":
-                ci = rows["gahpo"]["diff_to_random"]["ci95"]
-                out["mlp: equal wall clock, gahpo - random interval above 0"] = {
+                ci = rows[g]["diff_to_random"]["ci95"]
+                out[f"mlp: equal wall clock, {g} - random interval above 0"] = {
                     "ci95": ci,
                     "met": ci[0] > 0,
                 }
@@ -339,6 +384,61 @@ def targets(summary):
                 "met": ci[1] >= 0,
             }
     return out
+
+
+def pairs_table(pairs_by_key):
+    lines = []
+    for key, rows in pairs_by_key.items():
+        lines.append(f"\n## {key}: paired differences, points\n")
+        body = [
+            (
+                name,
+                f"{r['mean'] * 100:+.2f}",
+                f"[{r['ci95'][0] * 100:+.2f}, {r['ci95'][1] * 100:+.2f}]",
+                "[{:+.2f}, {:+.2f}]".format(*(x * 100 for x in r["ci95_bonferroni"]))
+                if "ci95_bonferroni" in r
+                else "-",
+                f"{r['sd'] * 100:.2f}",
+                r["n"],
+            )
+            for name, r in rows.items()
+        ]
+        header = ("pair", "mean", "95% CI", "Bonferroni 95% CI", "sd", "splits")
+        lines.append(H.markdown_table(header, body))
+    return "\n".join(lines)
+
+
+def report(runs, tasks, methods, log):
+    """Summary, targets and pairs of ``runs``, logged; the three as a dict."""
+    summary = summarize(runs, tasks, methods)
+    goals = targets(summary)
+    pair_rows = pairs(runs, tasks, methods)
+    log(table(summary))
+    log(pairs_table(pair_rows))
+    log("\n## Targets\n")
+    for name, t in goals.items():
+        log(f"- {name}: {'met' if t['met'] else 'not met'} ({t})")
+    return {"summary": summary, "targets": goals, "pairs": pair_rows}
+
+
+def resummarize(path):
+    """Recompute a results file's summary, targets and pairs from its runs.
+
+    The runs and the run's provenance are kept; ``summarized`` records the
+    commit of the script that recomputed them.
+    """
+    import json
+
+    with open(path) as f:
+        data = json.load(f)
+    tasks = [t for t in TASKS if any(r["task"] == t for r in data["runs"])]
+    data.update(report(data["runs"], tasks, data["methods"], print))
+    data["summarized"] = {
+        "command": f"python benchmarks/study.py --summarize {path}",
+        "source": H.source_state(),
+    }
+    H.write_json(path, data)
+    print(f"Results rewritten to {path}")
 
 
 def table(summary):
@@ -392,7 +492,14 @@ def main(argv=None):
         choices=["candidates", "wall"],
     )
     parser.add_argument("--json", default=H.results_path("study.json"))
+    parser.add_argument(
+        "--summarize",
+        metavar="FILE",
+        help="recompute FILE's summary, targets and pairs from its runs; no fit",
+    )
     args = parser.parse_args(argv)
+    if args.summarize:
+        return resummarize(args.summarize)
     run = H.start("study", "The study over many splits: held-out score and wall time")
     H.silence_warnings()
     methods, skipped = H.available(args.methods, say=run.log)
@@ -438,12 +545,7 @@ def main(argv=None):
                     f"test {r['test_score']:.4f} cv {r['best_cv_score']:.4f} "
                     f"wall {r['wall_seconds']:6.1f}s n {r['n_candidates']}"
                 )
-    summary = summarize(runs, args.tasks, methods)
-    goals = targets(summary)
-    run.log(table(summary))
-    run.log("\n## Targets\n")
-    for name, t in goals.items():
-        run.log(f"- {name}: {'met' if t['met'] else 'not met'} ({t})")
+    results = report(runs, args.tasks, methods, run.log)
     run.write(
         args.json,
         {
@@ -464,8 +566,7 @@ def main(argv=None):
                 for m in methods
                 if m in GAHPO
             },
-            "summary": summary,
-            "targets": goals,
+            **results,
             "runs": runs,
         },
     )
