@@ -116,6 +116,9 @@ GAHPO = {
     "gahpo-mf27": {"min_resources": RowShare(27), "factor": 3},
     # a cheaper ladder (development, splits 0-9: results/study_dev_f4.json)
     "gahpo-mf-f4": {"min_resources": RowShare(16), "factor": 4},
+    # a ninth of the rows at factor 4 (development, splits 0-9:
+    # results/study_dev_ninth_f4.json)
+    "gahpo-mf9-f4": {"min_resources": NINTH, "factor": 4},
 }
 METHODS = (*GAHPO, "random", "halving", "tpe", "ga-peer")
 DEFAULT_METHODS = (
