@@ -145,6 +145,8 @@ TASKS = {
     "svc": {"budget": 50, "cv": 3},
 }
 N_JOBS = 2
+#: The splits of the committed reports (module docstring, "Seeds")
+REPORT_SPLITS = (*range(100, 110), *range(200, 210), *range(300, 310), *range(400, 440))
 
 
 def describe_setting(value):
@@ -364,11 +366,12 @@ def targets(summary):
         settings = (
             [m for m in rows if m.startswith("gahpo")] if comparison == "wall" else []
         )
-        for g in settings:
+        if settings:
             best_peer = max(
                 (m for m in rows if not m.startswith("gahpo")),
                 key=lambda m: rows[m]["test_mean"],
             )
+        for g in settings:
             out[f"{task}: equal wall clock, {g} >= every peer"] = {
                 g: rows[g]["test_mean"],
                 "best_peer": best_peer,
@@ -522,7 +525,9 @@ def main(argv=None):
     if "random" not in methods:
         methods.insert(0, "random")  # the reference of both comparisons
     splits = list(range(args.first_split, args.first_split + args.splits))
-    at_candidates = set(
+    # random search (T) and halving (its pace) size the same-wall-clock
+    # comparison, so they always run at B candidates
+    at_candidates = {"random", "halving"} | set(
         (args.at_candidates or methods) if "candidates" in args.comparisons else ()
     )
     runs = []
@@ -532,11 +537,8 @@ def main(argv=None):
             data = task_data(split_seed)
             _flatmlp.start_pool(N_JOBS)
             order = ["random"] + H.rotate([m for m in methods if m != "random"], i)
-            # random search (T) and halving (its pace) size the other
-            # comparison, so they always run at B candidates
-            at_b = [m for m in order if m in at_candidates | {"random", "halving"}]
             done = {}
-            for method in at_b:
+            for method in (m for m in order if m in at_candidates):
                 r = run_one(task, method, "candidates", split_seed, data, budget)
                 done[method] = r
                 runs.append(r)
@@ -565,18 +567,9 @@ def main(argv=None):
         {
             "splits": splits,
             "development_splits": list(range(10)),
-            "earlier_report_splits": [
-                s
-                for s in (
-                    *range(100, 110),
-                    *range(200, 210),
-                    *range(300, 310),
-                    *range(400, 440),
-                )
-                if s not in splits
-            ],
+            "earlier_report_splits": [s for s in REPORT_SPLITS if s not in splits],
             "comparisons": args.comparisons,
-            "at_candidates": sorted(at_candidates),
+            "at_candidates": [m for m in methods if m in at_candidates],
             "tasks": {k: {**v} for k, v in TASKS.items() if k in args.tasks},
             "methods": methods,
             "skipped_methods": skipped,
