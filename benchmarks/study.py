@@ -110,6 +110,7 @@ class RowShare:
 
 NINTH = RowShare(9)
 COST = ExtraTreesSurrogate(cost_exponent=1.0)  # keeps no state between searches
+COST_HALF = ExtraTreesSurrogate(cost_exponent=0.5)
 GAHPO = {
     "gahpo": {},
     "gahpo-mf": {"min_resources": NINTH, "factor": 3},
@@ -117,6 +118,8 @@ GAHPO = {
     "gahpo-mf-fin": {"min_resources": NINTH, "factor": 3, "finalists": 5},
     "gahpo-cost": {"surrogate": COST},
     "gahpo-mf-cost": {"min_resources": NINTH, "factor": 3, "surrogate": COST},
+    # gain per square root of a second (development, splits 0-9)
+    "gahpo-mf-cost05": {"min_resources": NINTH, "factor": 3, "surrogate": COST_HALF},
     "gahpo-mf-async": {"min_resources": NINTH, "factor": 3, "scheme": "steady_state"},
     # smaller first rungs (development, splits 0-9: results/study_dev_rung.json)
     "gahpo-mf18": {"min_resources": RowShare(18), "factor": 3},
