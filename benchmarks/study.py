@@ -118,6 +118,9 @@ GAHPO = {
     "gahpo-mf-fin": {"min_resources": NINTH, "factor": 3, "finalists": 5},
     "gahpo-cost": {"surrogate": COST},
     "gahpo-mf-cost": {"min_resources": NINTH, "factor": 3, "surrogate": COST},
+    # larger generations: fewer barriers, rounding (development, splits 0-9)
+    "gahpo-mf-p17": {"min_resources": NINTH, "factor": 3, "population_size": 17},
+    "gahpo-mf-p25": {"min_resources": NINTH, "factor": 3, "population_size": 25},
     # gain per square root of a second (development, splits 0-9)
     "gahpo-mf-cost05": {"min_resources": NINTH, "factor": 3, "surrogate": COST_HALF},
     "gahpo-mf-async": {"min_resources": NINTH, "factor": 3, "scheme": "steady_state"},
