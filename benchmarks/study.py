@@ -121,6 +121,18 @@ GAHPO = {
     # larger generations: fewer barriers, rounding (development, splits 0-9)
     "gahpo-mf-p17": {"min_resources": NINTH, "factor": 3, "population_size": 17},
     "gahpo-mf-p25": {"min_resources": NINTH, "factor": 3, "population_size": 25},
+    # the best chosen at a third of the rows, then refitted on all of them,
+    # as HalvingRandomSearchCV allows (development, splits 0-9)
+    "gahpo-mf-third": {
+        "min_resources": NINTH,
+        "max_resources": RowShare(3),
+        "factor": 3,
+    },
+    "gahpo-mf27-third": {
+        "min_resources": RowShare(27),
+        "max_resources": RowShare(3),
+        "factor": 3,
+    },
     # gain per square root of a second (development, splits 0-9)
     "gahpo-mf-cost05": {"min_resources": NINTH, "factor": 3, "surrogate": COST_HALF},
     "gahpo-mf-async": {"min_resources": NINTH, "factor": 3, "scheme": "steady_state"},
