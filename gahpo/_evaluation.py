@@ -137,11 +137,13 @@ class Evaluator:
             return
         params = [search._space.decode(ind) for ind in best]
         more = self.columns(engine.generation, len(params), finalist=True)
+        cv = search._finals
         if ladder is not None:
             last = len(ladder.rungs) - 1
             more["n_resources"] = [ladder.max_resources] * len(params)
             params = [ladder.params(p, last) for p in params]
-        self.batch(params, more, search._finals)
+            cv = ladder.cv(cv, last)
+        self.batch(params, more, cv)
 
     def batch(self, params, more, cv):
         """One ``evaluate_candidates`` batch: its candidates' fitness and fit time.

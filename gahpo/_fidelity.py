@@ -133,13 +133,19 @@ class Ladder:
         Promotion keeps the best ``1 / factor``.
     seed : int
         Seeds the subsampling of training sets (``n_samples``).
+    n_samples : int, optional
+        With ``resource="n_samples"``, the number of samples: a rung of
+        ``r`` keeps ``r / n_samples`` of each training fold, as
+        ``HalvingRandomSearchCV`` does, also when ``max_resources`` is
+        smaller.
     """
 
-    def __init__(self, resource, rungs, factor, seed):
+    def __init__(self, resource, rungs, factor, seed, n_samples=None):
         self.resource = resource
         self.rungs = list(rungs)
         self.factor = factor
         self.seed = seed
+        self.n_samples = n_samples
 
     @property
     def max_resources(self):
@@ -153,9 +159,9 @@ class Ladder:
 
     def cv(self, cv, rung):
         """The folds of a fit at ``rung`` (training sets subsampled for n_samples)."""
-        if self.resource != "n_samples" or rung == len(self.rungs) - 1:
+        if self.resource != "n_samples" or self.rungs[rung] >= self.n_samples:
             return cv
-        return SubsampledSplits(cv, self.rungs[rung] / self.max_resources, self.seed)
+        return SubsampledSplits(cv, self.rungs[rung] / self.n_samples, self.seed)
 
     def rung_of(self, n_resources):
         """The rung whose resource is ``n_resources``."""
@@ -328,7 +334,8 @@ def check_ladder(search, n_samples, n_splits, n_classes=None):
         rungs.pop()  # too close to the full resource to be worth a rung
     if rungs[-1] != max_resources:
         rungs.append(int(max_resources))
-    return Ladder(resource, rungs, factor, _fixed_seed(search.random_state))
+    seed = _fixed_seed(search.random_state)
+    return Ladder(resource, rungs, factor, seed, n_samples)
 
 
 def _fixed_seed(random_state):

@@ -7,12 +7,7 @@ from sklearn.utils import check_random_state
 
 from . import _checkpoint
 from ._asynchronous import SteadyRun
-from ._compat import (
-    SearchCV,
-    end_context,
-    search_context,
-    set_during_fit,
-)
+from ._compat import SearchCV, end_context, search_context, set_during_fit
 from ._evaluation import Evaluator
 from ._objectives import objective_columns, pareto_front
 from ._rows import SearchRows
@@ -212,7 +207,8 @@ class GeneticSearchCV(SearchCV):
         ``max_resources``. ``cv_results_`` then has a row per candidate and
         resource (``n_resources``); the best is chosen at ``max_resources``.
     max_resources : int or "auto", default="auto"
-        The full resource; ``"auto"`` is the number of samples.
+        The full resource (``"auto"``: the number of samples); a rung of
+        ``r`` samples trains on ``r / n_samples`` of each training fold.
     factor : float, default=3
         Growth of the resource from rung to rung (> 1).
     finalists : int, default=None

@@ -148,6 +148,24 @@ def test_n_samples_subsamples_the_training_folds():
     assert trained == {10, 30, 100}
 
 
+@pytest.mark.parametrize("finalists", [None, 2])
+def test_n_samples_below_all_samples_fits_that_many(finalists):
+    # as HalvingRandomSearchCV: a rung of r samples keeps r / n_samples of
+    # each training fold, the last one too when max_resources < n_samples
+    search = _search(
+        resource="n_samples",
+        min_resources=20,
+        max_resources=100,
+        finalists=finalists,
+        refit=False,
+    )
+    search.fit(X, Y)
+    res = search.cv_results_
+    assert sorted(set(res["n_resources"])) == [20, 100]
+    assert {n for _, _, n in FITS} == {10, 50}
+    assert res["n_resources"][search.best_index_] == 100
+
+
 @pytest.mark.parametrize(
     "min_resources, max_resources, factor, rungs",
     [
