@@ -47,7 +47,12 @@ an 18th and a 27th of the rows (``results/study_dev_rung.json``);
 ``gahpo-mf9-f4`` starts at a ninth with ``factor=4``
 (``results/study_dev_ninth_f4.json``: 0.68x random search's wall time at
 the same candidates on mlp, and lower held-out scores than the ninth at
-``factor=3`` in both comparisons, so it was not reported).
+``factor=3`` in both comparisons, so it was not reported);
+``gahpo-mf-cost``/``-cost05`` weigh fit time at the same candidates,
+``gahpo-mf-p17``/``-p25`` take larger generations, ``gahpo-mf-third`` and
+``gahpo-mf27-third`` choose the best at a third of the rows
+(``results/study_dev_cost_ninth.json``, ``study_dev_population.json``,
+``study_dev_third.json``; ``benchmarks/README.md``: none was reported).
 
 Seeds: splits 0-9 were used while developing gahpo's defaults; splits
 100-109 were the first report (``results/study_splits100.json``), before the
