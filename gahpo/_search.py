@@ -244,6 +244,8 @@ class GeneticSearchCV(SearchCV):
         per ``population_size`` candidates scored, with ``n_in_flight``.
     n_generations_ : int
         Generations actually run.
+    min_resources_, max_resources_, n_resources_ : int, int, list of int
+        As in ``HalvingRandomSearchCV``: the first, last and every rung's resource.
     pareto_front_ : ndarray of int
         With ``objectives``: rows of ``cv_results_`` that no other evaluated
         candidate dominates.
@@ -444,6 +446,8 @@ class GeneticSearchCV(SearchCV):
             self._search_rows.extra.setdefault(
                 "rungs", [[] for _ in self._ladder.rungs]
             )
+            rungs = self.n_resources_ = list(self._ladder.rungs)  # as halving's
+            self.min_resources_, self.max_resources_ = rungs[0], rungs[-1]
         self.n_generations_ = len(self.history_)
         elapsed_before = self.history_[-1]["elapsed"] if self.history_ else 0.0
         start = time.monotonic()

@@ -143,6 +143,9 @@ def test_n_samples_subsamples_the_training_folds():
     search.fit(X, Y)
     # 180 would be within sqrt(3) of the 200 samples: the full resource instead
     assert sorted(set(search.cv_results_["n_resources"])) == [20, 60, 200]
+    # HalvingRandomSearchCV's fitted attributes, "auto" resolved
+    assert search.n_resources_ == [20, 60, 200]
+    assert (search.min_resources_, search.max_resources_) == (20, 200)
     trained = {n for _, _, n in FITS}
     # each training fold holds half of the data (cv=2): a rung keeps its share
     assert trained == {10, 30, 100}
@@ -164,6 +167,13 @@ def test_n_samples_below_all_samples_fits_that_many(finalists):
     assert sorted(set(res["n_resources"])) == [20, 100]
     assert {n for _, _, n in FITS} == {10, 50}
     assert res["n_resources"][search.best_index_] == 100
+    assert search.max_resources_ == 100
+
+
+def test_no_resources_attributes_without_multi_fidelity():
+    search = _search(min_resources=None).fit(X, Y)
+    assert not hasattr(search, "n_resources_")
+    assert not hasattr(search, "max_resources_")
 
 
 @pytest.mark.parametrize(
