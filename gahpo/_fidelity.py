@@ -134,10 +134,10 @@ class Ladder:
     seed : int
         Seeds the subsampling of training sets (``n_samples``).
     n_samples : int, optional
-        With ``resource="n_samples"``, the number of samples: a rung of
-        ``r`` keeps ``r / n_samples`` of each training fold, as
-        ``HalvingRandomSearchCV`` does, also when ``max_resources`` is
-        smaller.
+        With ``resource="n_samples"``, the number of samples (None:
+        ``max_resources``): a rung of ``r`` keeps ``r / n_samples`` of each
+        training fold, as ``HalvingRandomSearchCV`` does, also when
+        ``max_resources`` is smaller.
     """
 
     def __init__(self, resource, rungs, factor, seed, n_samples=None):
@@ -159,9 +159,10 @@ class Ladder:
 
     def cv(self, cv, rung):
         """The folds of a fit at ``rung`` (training sets subsampled for n_samples)."""
-        if self.resource != "n_samples" or self.rungs[rung] >= self.n_samples:
+        n_samples = self.n_samples or self.max_resources
+        if self.resource != "n_samples" or self.rungs[rung] >= n_samples:
             return cv
-        return SubsampledSplits(cv, self.rungs[rung] / self.n_samples, self.seed)
+        return SubsampledSplits(cv, self.rungs[rung] / n_samples, self.seed)
 
     def rung_of(self, n_resources):
         """The rung whose resource is ``n_resources``."""
