@@ -14,7 +14,7 @@ from urllib.error import URLError
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_digits, make_classification
 from sklearn.model_selection import ParameterSampler
 from threadpoolctl import threadpool_info
 
@@ -27,8 +27,10 @@ from gahpo.study import (
     read_csv,
     search_space,
     single_threaded_blas,
+    split,
     write_cv_results,
 )
+from gahpo.study._run import first_rung
 
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 ROWS = (
@@ -399,3 +401,14 @@ def test_blas_threads_are_pinned_unless_the_user_chose(monkeypatch):
     with single_threaded_blas() as pinned:
         assert not pinned and os.environ["OMP_NUM_THREADS"] == "3"
         assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_default_first_rung_is_the_ladder_the_study_measured():
+    # benchmarks/study.py's "gahpo-mf" starts at training rows // 9; on the
+    # command line's own split of digits the default must be that ladder
+    X, y = load_digits(return_X_y=True)
+    _, _, y_train, _ = split(X, y, seed=0, test_size=450)
+    assert first_rung(y_train) == len(y_train) // 9 == 149
+    # a floor of 10 rows per class, and off without room for two rungs
+    assert first_rung(np.repeat(np.arange(20), 60)) == 20 * 10  # not 1200 // 9
+    assert first_rung(np.repeat(np.arange(20), 25)) == 0  # 200 rows > 500 / 3

@@ -125,7 +125,8 @@ def build_parser():
         default=None,
         metavar="N",
         help="multi-fidelity: training rows of the first rung, each later rung "
-        "3x more (default: a ninth of the training rows; 0 turns it off)",
+        "3x more (default: a ninth of the training rows, 10 per class at "
+        "least; 0 turns it off)",
     )
     search.add_argument(
         "--finalists",

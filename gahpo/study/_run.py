@@ -50,10 +50,12 @@ ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
 #: says otherwise: none, as on the development splits of benchmarks/study.py
 #: they did not improve the held-out accuracy of the multi-fidelity search.
 FINALISTS = 0
-#: Multi-fidelity's first rung is this share of the training rows (and 20
-#: rows per class at least), unless --min-resources says otherwise: rungs
-#: n/9, n/3 and n with factor 3.
+#: Multi-fidelity's first rung is this share of the training rows (and
+#: MIN_ROWS_PER_CLASS rows per class at least), unless --min-resources says
+#: otherwise: rungs n/9, n/3 and n with factor 3, the ladder that
+#: benchmarks/study.py measured ("gahpo-mf").
 MIN_RESOURCES_SHARE = 1 / 9
+MIN_ROWS_PER_CLASS = 10
 
 
 @contextlib.contextmanager
@@ -85,6 +87,21 @@ def single_threaded_blas():
     finally:
         for var in BLAS_VARS:
             os.environ.pop(var, None)
+
+
+def first_rung(y):
+    """The default first rung for training targets ``y``; 0 turns it off.
+
+    A ninth of the rows (``MIN_RESOURCES_SHARE``), at least
+    ``MIN_ROWS_PER_CLASS`` per class; off when that leaves fewer than two
+    rungs.
+
+    >>> first_rung(np.repeat(np.arange(10), 135)), first_rung(np.arange(40) % 2)
+    (150, 0)
+    """
+    n_rows, n_classes = len(y), len(np.unique(y))
+    rows = max(int(n_rows * MIN_RESOURCES_SHARE), MIN_ROWS_PER_CLASS * n_classes)
+    return rows if 3 * rows <= n_rows else 0
 
 
 def make_network(seed, max_iter, **params):
@@ -193,11 +210,8 @@ def run(args, parser):
     start_workers(args.n_jobs)
 
     min_resources = args.min_resources
-    if min_resources is None:  # a ninth of the rows, 20 per class at least
-        n_rows, n_classes = len(y_train), len(np.unique(y_train))
-        min_resources = max(int(n_rows * MIN_RESOURCES_SHARE), 20 * n_classes)
-        if 3 * min_resources > n_rows:  # fewer than two rungs: off
-            min_resources = 0
+    if min_resources is None:
+        min_resources = first_rung(y_train)
     _status(
         args,
         f"GeneticSearchCV: population {args.population}, "
