@@ -65,7 +65,8 @@ on mlp (a paired standard deviation near one point, against differences of
 a few tenths). ``results/study_wall_splits400.json`` is a run decided before
 it was made: 40 new splits, 400-439, the same-wall-clock comparison only, at
 the code of ``results/study.json``'s run (no default changed since), read
-once.
+once. ``results/study_f4_splits440.json``, decided the same way: splits
+440-479, ``gahpo-mf-f4`` in both comparisons against every peer.
 
 Run::
 
