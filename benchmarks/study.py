@@ -82,6 +82,7 @@ Run::
 
 import _harness as H  # noqa: I001  (first: pins BLAS/OpenMP threads)
 import argparse
+import json
 import math
 import statistics
 
@@ -464,8 +465,6 @@ def resummarize(path):
     The runs and the run's provenance are kept; ``summarized`` records the
     commit of the script that recomputed them.
     """
-    import json
-
     with open(path) as f:
         data = json.load(f)
     tasks = [t for t in TASKS if any(r["task"] == t for r in data["runs"])]

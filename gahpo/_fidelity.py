@@ -133,14 +133,14 @@ class Ladder:
         Promotion keeps the best ``1 / factor``.
     seed : int
         Seeds the subsampling of training sets (``n_samples``).
-    n_samples : int, optional
-        With ``resource="n_samples"``, the number of samples (None:
-        ``max_resources``): a rung of ``r`` keeps ``r / n_samples`` of each
-        training fold, as ``HalvingRandomSearchCV`` does, also when
-        ``max_resources`` is smaller.
+    n_samples : int
+        The number of samples: with ``resource="n_samples"`` a rung of ``r``
+        keeps ``r / n_samples`` of each training fold, as
+        ``HalvingRandomSearchCV`` does, also when ``max_resources`` is
+        smaller.
     """
 
-    def __init__(self, resource, rungs, factor, seed, n_samples=None):
+    def __init__(self, resource, rungs, factor, seed, n_samples):
         self.resource = resource
         self.rungs = list(rungs)
         self.factor = factor
@@ -159,10 +159,9 @@ class Ladder:
 
     def cv(self, cv, rung):
         """The folds of a fit at ``rung`` (training sets subsampled for n_samples)."""
-        n_samples = self.n_samples or self.max_resources
-        if self.resource != "n_samples" or self.rungs[rung] >= n_samples:
+        if self.resource != "n_samples" or self.rungs[rung] >= self.n_samples:
             return cv
-        return SubsampledSplits(cv, self.rungs[rung] / n_samples, self.seed)
+        return SubsampledSplits(cv, self.rungs[rung] / self.n_samples, self.seed)
 
     def rung_of(self, n_resources):
         """The rung whose resource is ``n_resources``."""
