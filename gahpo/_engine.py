@@ -6,6 +6,7 @@ import numbers
 
 import numpy as np
 
+from ._breeder import Breeder, History, Seen
 from .operators import (
     GeneWise,
     crossover_uniform,
@@ -137,6 +138,7 @@ class GeneticEngine:
         self.population = []
         self.cache = {}
         self._scored = {}
+        self._history = History()  # the record as arrays, for a screen
         self._features = np.empty((0, space.n_features))  # rows of _scored, lazily
         self._fidelity = {}  # key -> share of the full resource, when below 1
         self._cost = {}  # key -> seconds of one fit, when known
@@ -249,6 +251,7 @@ class GeneticEngine:
             key = self.space.key(ind)
             self.cache[key] = float(row[0]) if len(row) == 1 else tuple(map(float, row))
             self._scored[key] = ind.copy()
+            self._history.told(key)
             if share < 1:
                 self._fidelity[key] = float(share)
             if np.isfinite(seconds):
@@ -323,6 +326,7 @@ class GeneticEngine:
         self.population = list(state["population"])
         self.cache = dict(state["cache"])
         self._scored = dict(state["scored"])
+        self._history = History(self.cache)
         self._features = np.empty((0, self.space.n_features))
         self._fidelity = dict(state.get("fidelity", {}))
         self._cost = dict(state.get("cost", {}))
@@ -391,7 +395,7 @@ class GeneticEngine:
             if rng.uniform() < mutpb:
                 self._mutate(child, strength)
         key = self.space.key
-        seen, duplicates = set(self.cache).union(self.in_flight), 0
+        seen, duplicates = Seen(self.cache, self.in_flight), 0
         for child in children:
             duplicates += self._make_novel(child, seen, strength, self.max_retries)
         self._diversity = len({key(p) for p in parents}) / max(len(parents), 1)
@@ -417,82 +421,3 @@ class GeneticEngine:
         return duplicate
 
     _first = staticmethod(lambda score: score[0] if isinstance(score, tuple) else score)
-
-
-class Breeder:
-    """What a screen may ask of the engine while it forms one generation.
-
-    A :class:`~gahpo.surrogate.Screen` is handed one per generation, with the
-    generation's rates bound: it breeds a pool of children, asks for mutants
-    of chosen parents, and reads the scored candidates as features and
-    scores. Every draw uses the engine's ``rng``, so screening is
-    reproducible.
-
-    Attributes
-    ----------
-    scored : list of Individual
-        Every distinct candidate scored so far, in the order scored.
-    scores : ndarray of shape (n_scored,)
-        Their (first-objective) scores, NaN for failures.
-    fidelity : ndarray of shape (n_scored,)
-        The share of the full resource each score was measured with (1
-        without multi-fidelity).
-    costs, time_left, memo : ndarray of shape (n_scored,), float or None, dict
-        Seconds a fit of each took (NaN: unknown); seconds left (``max_time``);
-        what a screen keeps from generation to generation (its models).
-    """
-
-    def __init__(self, engine, cxpb, mutpb, strength):
-        self._engine = engine
-        self._rates = cxpb, mutpb, strength
-        keys = list(engine.cache)
-        self.scored = [engine._scored[key] for key in keys]
-        self.scores = np.array([engine._first(engine.cache[key]) for key in keys])
-        fidelity = engine._fidelity
-        self.fidelity = np.array([fidelity.get(key, 1.0) for key in keys])
-        self.costs = np.array([engine._cost.get(key, np.nan) for key in keys])
-        self.time_left = engine.time_left
-        self.memo = engine._memo
-
-    def children(self, n):
-        """``n`` children bred by selection, crossover and mutation, made new."""
-        return self._engine._children(n, *self._rates)
-
-    def mutants(self, parents, n, scale):
-        """``n`` mutants of ``parents`` (in turn) at ``scale`` times the strength.
-
-        Each is mutated once, then again while it equals a scored candidate
-        or an earlier mutant.
-        """
-        engine, strength = self._engine, self._rates[2] * scale
-        seen, children = set(engine.cache).union(engine.in_flight), []
-        for j in range(n):
-            child = parents[j % len(parents)].copy()
-            engine._mutate(child, strength)  # always, then novelty
-            engine._make_novel(child, seen, strength, engine.max_retries - 1)
-            children.append(child)
-        return children
-
-    def split_new(self, individuals):
-        """``(new, known)``: distinct individuals never asked for, and the others."""
-        engine, key = self._engine, self._engine.space.key
-        distinct = {key(ind): ind for ind in individuals}
-        asked = engine.cache.keys() | engine.in_flight.keys()
-        new = [i for k, i in distinct.items() if k not in asked]
-        known = [i for k, i in distinct.items() if k in engine.cache]
-        return new, known
-
-    def features(self, individuals):
-        """Encoded features (:meth:`SearchSpace.features`), one row each."""
-        space = self._engine.space
-        rows = [space.features(ind) for ind in individuals]
-        return np.array(rows, dtype=float).reshape(len(rows), space.n_features)
-
-    def scored_features(self):
-        """The features of :attr:`scored`, row for row, each computed once."""
-        engine = self._engine
-        known = len(engine._features)
-        if known < len(self.scored):
-            new = self.features(self.scored[known:])
-            engine._features = np.vstack([engine._features, new])
-        return engine._features

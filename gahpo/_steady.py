@@ -143,6 +143,7 @@ class SteadyStateEngine(GeneticEngine):
         value = float(row[0]) if len(row) == 1 else tuple(map(float, row))
         self.cache[k] = value
         self._scored.setdefault(k, individual.copy())
+        self._history.told(k)
         if fidelity < 1:
             self._fidelity[k] = float(fidelity)
         else:
@@ -181,10 +182,14 @@ class SteadyStateEngine(GeneticEngine):
         """Scores told since the last record."""
         return len(self._told)
 
-    def _n_finite(self):
-        return sum(
-            1 for v in self.cache.values() if np.all(np.isfinite(np.atleast_1d(v)))
-        )
+    def _n_finite(self, at_most=2):
+        """The number of finite scores told, counted up to ``at_most``."""
+        n = 0
+        for value in self.cache.values():
+            n += bool(np.all(np.isfinite(np.atleast_1d(value))))
+            if n >= at_most:
+                break
+        return n
 
     def _best(self, n):
         """The ``n`` best individuals (NSGA-II with several objectives).
@@ -195,19 +200,27 @@ class SteadyStateEngine(GeneticEngine):
         assumed worse than those that finished first, which are the fast
         ones (evaluation-time bias).
         """
+        multi = (self.n_objectives or 1) > 1
+        if multi:
+            keys = list(self.cache)
+            values = np.array([np.atleast_1d(self.cache[k]) for k in keys])
+        else:  # only the n best scored can be among the n best: from the arrays
+            scores = self._history.sync(self)[1]
+            keys, values = self._history.keys, scores[:, None]
+            ranked = np.where(np.isfinite(scores), scores, -np.inf)
+            keys = [keys[i] for i in np.sort(np.argsort(-ranked, kind="stable")[:n])]
         scored = []
-        for k, value in self.cache.items():
+        for k in keys:
             ind = self._scored[k].copy()
-            ind.set_score(value)
+            ind.set_score(self.cache[k])
             scored.append(ind)
         if self.parents == "dispatched" and self.in_flight:
-            values = np.array([np.atleast_1d(v) for v in self.cache.values()])
             lie = self.in_flight_score(values, axis=0)
             for ind in self.in_flight.values():
                 ind = ind.copy()
                 ind.set_score(float(lie[0]) if len(lie) == 1 else tuple(lie))
                 scored.append(ind)
-        pick = select_nsga2 if (self.n_objectives or 1) > 1 else select_best
+        pick = select_nsga2 if multi else select_best
         return [ind.copy_with_score() for ind in pick(scored, min(n, len(scored)))]
 
     def get_state(self):
