@@ -456,19 +456,25 @@ class ExtraTrees:
         y = np.ascontiguousarray(np.reshape(y, (-1, 1)), dtype=np.float64)
         rng = check_random_state(self.seed)
         seeds = [rng.randint(np.iinfo(np.int32).max) for _ in range(self.n_estimators)]
+        # a tree draws its one seed from its RandomState: one re-seeded state
+        # gives the same trees as a new state per tree, which cost 80 us each
+        # (a fifth of the surrogate's time on 500 points)
+        state, self.estimators_ = np.random.RandomState(), []
         # the trees' parameters are the defaults: validating them for each
         # tree cost about a tenth of the fit (48 trees on 500 points)
         with config_context(skip_parameter_validation=True):
-            self.estimators_ = [
-                ExtraTreeRegressor(random_state=s).fit(X, y, check_input=False)
-                for s in seeds
-            ]
+            for s in seeds:
+                state.seed(s)
+                tree = ExtraTreeRegressor(random_state=state)
+                self.estimators_.append(tree.fit(X, y, check_input=False))
         return self
 
     def per_tree(self, X):
         """Each tree's predictions, shape ``(n_estimators, n_samples)``."""
         X = np.ascontiguousarray(X, dtype=np.float32)
-        return np.stack([t.predict(X, check_input=False) for t in self.estimators_])
+        # each fitted tree's ``tree_`` predicts what ``predict`` returns, (n, 1)
+        # for one output, without the estimator's checks (40 us a tree)
+        return np.stack([t.tree_.predict(X)[:, 0] for t in self.estimators_])
 
     def predict(self, X):
         """The mean of the trees' predictions, as the ensemble's ``predict``."""
