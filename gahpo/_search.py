@@ -102,9 +102,9 @@ class GeneticSearchCV(SearchCV):
         None: the study's 25 generations of 25 (up to 601 candidates).
     population_size : int, default=None
         Candidates per generation. None derives it: 25 (the study's) without
-        ``n_iter``, else ``min(25, max(6, round(0.7 * sqrt(n_iter)) + 1))``
-        (6 for 30 and 60 candidates, 9 for 120, 25 from 1128), twice that
-        (at most 25) with multi-fidelity; from 8 workers (generational
+        ``n_iter``, else ``max(6, round(0.7 * sqrt(n_iter)) + 1)`` (6 for
+        30 and 60 candidates, 9 for 120, 71 for 10,000), twice that (at most
+        25, never less) with multi-fidelity; from 8 workers (generational
         scheme), rounded up so that a generation's fits fill every worker.
     generations : int, default=None
         Maximum number of generations, the first (space-filling) one
