@@ -53,11 +53,13 @@ def synthetic(key, features):
     return score, seconds
 
 
-def build(size, scheme, seed):
+def build(size, scheme, seed, population=None):
+    """The engine ``fit`` builds for ``overhead.py``'s space at ``n_iter=size``."""
     search = GeneticSearchCV(
         DecisionTreeClassifier(random_state=0),
         H.encode(SPACE, "gahpo"),
         n_iter=size,
+        population_size=population,
         scheme=scheme,
         random_state=seed,
     )

@@ -42,12 +42,9 @@ import zlib
 
 import numpy as np
 from scipy import stats
-from sklearn.tree import DecisionTreeClassifier
-from sklearn.utils import check_random_state
 
-from gahpo import GeneticSearchCV
-from gahpo._validation import check_search, make_engine
 
+from engine import build
 from overhead import SPACE
 
 NOISE = 0.02
@@ -72,15 +69,7 @@ def uncapped(n_iter):
 
 
 def run(objective, size, population, seed):
-    search = GeneticSearchCV(
-        DecisionTreeClassifier(random_state=0),
-        H.encode(SPACE, "gahpo"),
-        n_iter=size,
-        population_size=population,
-        random_state=seed,
-    )
-    search._validate_params()  # as fit does
-    engine = make_engine(search, check_search(search), check_random_state(seed))
+    engine = build(size, "auto", seed, population)
     space, start, engine_seconds = engine.space, time.perf_counter(), 0.0
     while len(engine.cache) < size:
         t = time.perf_counter()
