@@ -203,10 +203,9 @@ class SteadyStateEngine(GeneticEngine):
         multi = (self.n_objectives or 1) > 1
         if multi:
             keys = list(self.cache)
-            values = np.array([np.atleast_1d(self.cache[k]) for k in keys])
         else:  # only the n best scored can be among the n best: from the arrays
             scores = self._history.sync(self)[1]
-            keys, values = self._history.keys, scores[:, None]
+            keys = self._history.keys
             ranked = np.where(np.isfinite(scores), scores, -np.inf)
             keys = [keys[i] for i in np.sort(np.argsort(-ranked, kind="stable")[:n])]
         scored = []
@@ -215,6 +214,11 @@ class SteadyStateEngine(GeneticEngine):
             ind.set_score(self.cache[k])
             scored.append(ind)
         if self.parents == "dispatched" and self.in_flight:
+            values = (
+                np.array([np.atleast_1d(v) for v in self.cache.values()])
+                if multi
+                else scores[:, None]
+            )
             lie = self.in_flight_score(values, axis=0)
             for ind in self.in_flight.values():
                 ind = ind.copy()
