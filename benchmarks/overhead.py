@@ -73,6 +73,7 @@ def make(
     candidates=None,
     population_size=None,
     scheme="auto",
+    surrogate=True,
 ):
     tree = DecisionTreeClassifier(random_state=0)
     common = {"cv": CV, "n_jobs": n_jobs, "refit": False}
@@ -84,6 +85,7 @@ def make(
             population_size=population_size,
             scheme=scheme,
             random_state=seed,
+            **({} if surrogate else {"surrogate": None}),
             **common,
         )
     if kind == "random":
@@ -149,6 +151,7 @@ def measure(size, n_jobs, args, X, y, log):
                 candidates=candidates,
                 population_size=args.population_size,
                 scheme=args.scheme,
+                surrogate=args.surrogate,
             )
             wall, cpu_s, _ = H.timed(search.fit, X, y)
             times[kind].append(wall)
@@ -392,6 +395,12 @@ def main(argv=None):
         "the timed batches, so the breakdown's 'engine' then includes them)",
     )
     p.add_argument(
+        "--no-surrogate",
+        dest="surrogate",
+        action="store_false",
+        help="the GA with surrogate=None: what the engine costs without it",
+    )
+    p.add_argument(
         "--no-replay",
         dest="replay",
         action="store_false",
@@ -479,7 +488,9 @@ def main(argv=None):
                 "cv": CV,
                 "refit": False,
                 "sizes": args.sizes,
-                "ga": "GeneticSearchCV(n_iter=size), otherwise defaults (surrogate on)",
+                "ga": "GeneticSearchCV(n_iter=size), otherwise defaults"
+                + (" (surrogate on)" if args.surrogate else ", surrogate=None"),
+                "surrogate": args.surrogate,
                 "population_size": args.population_size,
                 "scheme": args.scheme,
                 "seed": args.seed,
