@@ -41,7 +41,12 @@ evaluation-time bias; ``gahpo-async-scored`` and ``gahpo-async32-scored``
 run without its counter (``SteadyState(parents="scored")``; the default,
 ``"dispatched"``, lets candidates in flight be parents, ranked at the best
 score so far); ``gahpo-async-median`` and ``gahpo-async32-median`` rank
-them at the median, the rule before. Next to the
+them at the median, the rule before. ``gahpo-async-wall`` and
+``gahpo-async32-wall`` compare at the same (simulated) wall clock instead
+of the same candidates: ``n_iter=4 B``, and only the candidates scored by
+the time the generational mode at B ends on as many workers count; that
+reference, ``gahpo-w8`` or ``gahpo-w32``, is ``gahpo`` with the population
+``fit`` derives on 8 or 32 workers. Next to the
 regret, every method reports the mean simulated duration of the
 candidates it evaluated (the bias) and the simulated wall time on W
 workers.
@@ -117,6 +122,34 @@ ABLATION_METHODS = {
     },
 }
 GAHPO_METHODS.update(ABLATION_METHODS)
+
+
+def sized_population(budget, workers, folds=3):
+    """The population ``fit`` derives for ``n_iter=budget`` on ``workers``.
+
+    ``gahpo._validation.size_to_workers`` (generational, from 8 workers):
+    the derived population grown to fill the rounds of ``folds`` fits per
+    candidate it takes anyway (3 folds, as the grids were cross-validated).
+    """
+    from gahpo._validation import budget as derive
+
+    population = derive(budget, None, None)[0]
+    rounds = math.ceil(population * folds / workers)
+    return max(population, rounds * workers // folds)
+
+
+# The generational mode as fit runs it on 8 and 32 workers, the references of
+# the asynchronous runs at the same wall clock; run only when named.
+WORKER_METHODS = {
+    f"gahpo-w{w}": {
+        "population_size": per_budget(
+            lambda b, w=w: sized_population(b, w),
+            f"the derived population sized to {w} workers and 3 folds",
+        )
+    }
+    for w in (8, 32)
+}
+GAHPO_METHODS.update(WORKER_METHODS)
 PEER_METHODS = ("random", "tpe", "ga-peer")
 DEFAULT_METHODS = ("gahpo", "gahpo-plain") + PEER_METHODS
 
@@ -141,15 +174,27 @@ ASYNC_METHODS = {
     # score rather than the best (SteadyStateEngine.in_flight_score)
     "gahpo-async-median": {"workers": 8, "in_flight": "median"},
     "gahpo-async32-median": {"workers": 32, "in_flight": "median"},
+    # the same wall clock instead of the same candidates: n_iter = 4 B, and
+    # only the candidates scored by the time the generational search at B
+    # ends on as many workers (its simulated wall time, same seed) count
+    "gahpo-async-wall": {"workers": 8, "wall": 4, "reference": "gahpo-w8"},
+    "gahpo-async32-wall": {"workers": 32, "wall": 4, "reference": "gahpo-w32"},
 }
 ASYNC_DEFAULTS = {
     "durations": "table",
     "tell": "finish",
     "parents": None,
     "in_flight": None,
+    "wall": None,
+    "reference": "gahpo",  # compare_async's
 }
 IN_FLIGHT = {"median": np.nanmedian}
-ALL_METHODS = DEFAULT_METHODS + tuple(ABLATION_METHODS) + tuple(ASYNC_METHODS)
+ALL_METHODS = (
+    DEFAULT_METHODS
+    + tuple(ABLATION_METHODS)
+    + tuple(WORKER_METHODS)
+    + tuple(ASYNC_METHODS)
+)
 #: Workers for which the generational runs' simulated wall time is reported
 SIMULATED_WORKERS = (8, 32)
 
@@ -284,11 +329,14 @@ def run_async(task, spec, budget, seed, mode):
 
     spec = {**ASYNC_DEFAULTS, **spec}
     workers, table = spec["workers"], grids.get_table(task)
+    deadline = math.inf
+    if spec["wall"]:  # the generational search's simulated time at B
+        deadline = generational_wall(task, spec["reference"], budget, seed, mode)
     search = H.make_search(
         "gahpo",
         mode.estimator(task, seed),
         mode.space(table),
-        budget=budget,
+        budget=budget * (spec["wall"] or 1),
         cv=CV,
         n_jobs=workers,
         seed=seed,
@@ -304,7 +352,7 @@ def run_async(task, spec, budget, seed, mode):
     space, reserve = settings["space"], 1  # SteadyRun.reserve
     queue, running, order = deque(), [], itertools.count()
     ready = {}  # tell="dispatch": order -> finished, waiting for earlier ones
-    params_out, scores_out = [], []
+    params_out, scores_out, finished = [], [], []
     told_order = itertools.count()  # the next dispatch order to tell
     state = {"stopped": False, "clock": 0.0, "next_told": next(told_order)}
 
@@ -328,6 +376,7 @@ def run_async(task, spec, budget, seed, mode):
         engine.tell_one(ind, score, cost=seconds / grids.N_SPLITS)
         params_out.append(params)
         scores_out.append(score)
+        finished.append(state["clock"])
         if engine.n_told >= engine.population_size:
             engine.record()  # SteadyRun._record: nothing stops a default search
 
@@ -373,7 +422,24 @@ def run_async(task, spec, budget, seed, mode):
         "n_batches": int(engine.generation),  # initial population included
         "simulated_seconds": state["clock"],
     }
+    if spec["wall"]:  # what was scored by the deadline counts
+        n = int(np.searchsorted(finished, deadline, side="right"))
+        params_out, scores_out = params_out[:n], scores_out[:n]
+        extra.update(
+            deadline_seconds=deadline,
+            simulated_seconds=min(state["clock"], deadline),
+            n_scored_by_deadline=n,
+            _limit=n,
+        )
     return params_out, scores_out, wall, extra
+
+
+def generational_wall(task, method, budget, seed, mode):
+    """The simulated wall time of ``method`` (``gahpo-wW``) at ``budget`` on W."""
+    params, _, _, extra = run_gahpo(task, GAHPO_METHODS[method], budget, seed, mode)
+    table, workers = grids.get_table(task), int(method.rsplit("-w", 1)[1])
+    seconds = [duration(table, mode.key(table, p)) for p in params[:budget]]
+    return generational_seconds(seconds, extra["_generation"][:budget], workers)
 
 
 def generational_seconds(durations, generations, workers):
@@ -455,7 +521,8 @@ def run_one(task, method, budget, seed, mode):
         if not math.isclose(s, expected, rel_tol=0, abs_tol=1e-12):
             raise AssertionError(f"{method}: score {s} != table {expected}")
         first.setdefault(k, s)
-    counted = list(first.items())[:budget]  # the first `budget` distinct
+    # the first `budget` distinct (at the same wall clock: those scored in time)
+    counted = list(first.items())[: extra.pop("_limit", budget)]
     best_key, seen_best = max(counted, key=lambda kv: kv[1])
     best = table.scores[best_key]  # its true mean (the same without noise)
     record = {
@@ -605,8 +672,11 @@ def duration_table(task_result, methods, budgets):
     return H.markdown_table(header, rows)
 
 
-def compare_async(tasks, budgets, reference="gahpo"):
-    """Each asynchronous method's regret against ``reference``'s, per cell.
+def compare_async(tasks, budgets):
+    """Each asynchronous method's regret against its reference's, per cell.
+
+    The reference is ``gahpo`` (the same candidates), or for the runs at the
+    same wall clock the generational mode on as many workers (``gahpo-wW``).
 
     ``met``: |async - reference| <= the reference's standard error (the
     target); ``better``: lower by more than that; ``not met``: higher by
@@ -614,11 +684,12 @@ def compare_async(tasks, budgets, reference="gahpo"):
     """
     out = {}
     for task, t in tasks.items():
-        ref = t["methods"].get(reference)
-        if ref is None:
-            continue
         for method, entry in t["methods"].items():
             if method not in ASYNC_METHODS:
+                continue
+            reference = {**ASYNC_DEFAULTS, **ASYNC_METHODS[method]}["reference"]
+            ref = t["methods"].get(reference)
+            if ref is None:
                 continue
             for b in budgets:
                 r, a = ref["summary"][str(b)], entry["summary"][str(b)]
@@ -683,6 +754,14 @@ def describe_method(method):
         lie = ""
         if spec["in_flight"]:
             lie = f"; candidates in flight ranked at the {spec['in_flight']} score"
+        if spec["wall"]:
+            return (
+                f"GeneticSearchCV(n_iter={spec['wall']} B, scheme={scheme}, "
+                f"n_jobs={spec['workers']}), otherwise defaults, simulated on "
+                f"{spec['workers']} workers with each candidate's stored fit "
+                "time; only the candidates scored by the simulated wall time of "
+                f"gahpo at B on {spec['workers']} workers (same seed) count"
+            )
         return (
             f"GeneticSearchCV(n_iter=B, scheme={scheme}, n_jobs="
             f"{spec['workers']}), otherwise defaults, simulated on "
@@ -844,10 +923,12 @@ def main(argv=None):
             for c in cells.values()
         ]
         run.log(
-            "\n### Asynchronous vs generational (gahpo)\n\nRegret, the "
-            "difference to gahpo's ± the s.e. of the per-seed differences, and "
-            "the target: met = within one standard error of gahpo's regret, "
-            "better / not met = lower / higher by more than that.\n"
+            "\n### Asynchronous vs generational\n\nRegret, the difference to "
+            "the reference's (gahpo at the same candidates; gahpo-wW, the "
+            "generational mode on W workers, for the -wall runs at its wall "
+            "clock) ± the s.e. of the per-seed differences, and the target: met "
+            "= within one standard error of the reference's regret, better / "
+            "not met = lower / higher by more than that.\n"
         )
         run.log(comparison_table(comparison, args.tasks, args.budgets, out["tasks"]))
         run.log(
