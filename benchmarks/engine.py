@@ -53,7 +53,7 @@ def synthetic(key, features):
     return score, seconds
 
 
-def build(size, scheme, seed, population=None):
+def build(size, scheme, seed, population=None, surrogate=True):
     """The engine ``fit`` builds for ``overhead.py``'s space at ``n_iter=size``."""
     search = GeneticSearchCV(
         DecisionTreeClassifier(random_state=0),
@@ -62,6 +62,7 @@ def build(size, scheme, seed, population=None):
         population_size=population,
         scheme=scheme,
         random_state=seed,
+        **({} if surrogate else {"surrogate": None}),
     )
     search._validate_params()  # as fit does
     settings = check_search(search)
@@ -94,46 +95,65 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 10000])
     parser.add_argument("--schemes", nargs="+", choices=SCHEMES, default=SCHEMES)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--surrogates",
+        nargs="+",
+        choices=("default", "none"),
+        default=["default"],
+        help="'none': surrogate=None, the engine without its model",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default="results/engine.json")
     args = parser.parse_args()
     run = H.start("engine", "the engine's cost per generation, no fits")
     results = []
-    for size in args.sizes:
-        for scheme in args.schemes:
-            rounds = []
-            for r in range(args.rounds):
-                engine = build(size, scheme, args.seed)
-                times = drive(engine, scheme, size)
-                tail = times[-max(1, len(times) // 10) :]
-                rounds.append(
-                    {
-                        "candidates": len(engine.cache),
-                        "generations": len(times),
-                        "total": sum(times),
-                        "per_generation": sum(times) / len(times),
-                        "per_generation_last_tenth": sum(tail) / len(tail),
-                        "best_score": float(engine.best.score),
-                    }
-                )
-                print(
-                    f"size {size:>6} {scheme:<12} round {r}: "
-                    f"{rounds[-1]['total']:7.2f} s, "
-                    f"{1000 * rounds[-1]['per_generation']:6.2f} ms/gen, last tenth "
-                    f"{1000 * rounds[-1]['per_generation_last_tenth']:6.2f} ms/gen",
-                    flush=True,
-                )
-            median = {
-                k: statistics.median(r[k] for r in rounds)
-                for k in ("total", "per_generation", "per_generation_last_tenth")
-            }
-            results.append(
-                {"size": size, "scheme": scheme, "rounds": rounds, "median": median}
+    variants = [
+        (size, scheme, surrogate)
+        for size in args.sizes
+        for scheme in args.schemes
+        for surrogate in args.surrogates
+    ]
+    for size, scheme, surrogate in variants:
+        rounds = []
+        for r in range(args.rounds):
+            engine = build(size, scheme, args.seed, surrogate=surrogate == "default")
+            times = drive(engine, scheme, size)
+            tail = times[-max(1, len(times) // 10) :]
+            rounds.append(
+                {
+                    "candidates": len(engine.cache),
+                    "generations": len(times),
+                    "total": sum(times),
+                    "per_generation": sum(times) / len(times),
+                    "per_generation_last_tenth": sum(tail) / len(tail),
+                    "best_score": float(engine.best.score),
+                }
             )
+            print(
+                f"size {size:>6} {scheme:<12} surrogate {surrogate:<7} round {r}: "
+                f"{rounds[-1]['total']:7.2f} s, "
+                f"{1000 * rounds[-1]['per_generation']:6.2f} ms/gen, last tenth "
+                f"{1000 * rounds[-1]['per_generation_last_tenth']:6.2f} ms/gen",
+                flush=True,
+            )
+        median = {
+            k: statistics.median(r[k] for r in rounds)
+            for k in ("total", "per_generation", "per_generation_last_tenth")
+        }
+        results.append(
+            {
+                "size": size,
+                "scheme": scheme,
+                "surrogate": surrogate,
+                "rounds": rounds,
+                "median": median,
+            }
+        )
     rows = [
         [
             r["size"],
             r["scheme"],
+            r["surrogate"],
             r["rounds"][0]["generations"],
             f"{r['median']['total']:.2f}",
             f"{1000 * r['median']['per_generation']:.2f}",
@@ -144,7 +164,15 @@ def main():
     print()
     print(
         H.markdown_table(
-            ["size", "scheme", "generations", "engine s", "ms/gen", "last tenth"],
+            [
+                "size",
+                "scheme",
+                "surrogate",
+                "generations",
+                "engine s",
+                "ms/gen",
+                "last tenth",
+            ],
             rows,
         )
     )
