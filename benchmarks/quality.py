@@ -124,12 +124,14 @@ ABLATION_METHODS = {
 GAHPO_METHODS.update(ABLATION_METHODS)
 
 
-def sized_population(budget, workers, folds=3):
+def sized_population(budget, workers, folds=1):
     """The population ``fit`` derives for ``n_iter=budget`` on ``workers``.
 
     ``gahpo._validation.size_to_workers`` (generational, from 8 workers):
     the derived population grown to fill the rounds of ``folds`` fits per
-    candidate it takes anyway (3 folds, as the grids were cross-validated).
+    candidate it takes anyway. A simulated worker runs a whole candidate
+    (its 3 folds), as 3 joblib workers would with ``cv=3``, for which ``fit``
+    sizes the population as for one fold per candidate on W workers.
     """
     from gahpo._validation import budget as derive
 
@@ -144,7 +146,7 @@ WORKER_METHODS = {
     f"gahpo-w{w}": {
         "population_size": per_budget(
             lambda b, w=w: sized_population(b, w),
-            f"the derived population sized to {w} workers and 3 folds",
+            f"the derived population sized to fill {w} simulated workers",
         )
     }
     for w in (8, 32)
