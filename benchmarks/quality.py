@@ -674,11 +674,12 @@ def duration_table(task_result, methods, budgets):
     return H.markdown_table(header, rows)
 
 
-def compare_async(tasks, budgets):
+def compare_async(tasks, budgets, on_workers=False):
     """Each asynchronous method's regret against its reference's, per cell.
 
     The reference is ``gahpo`` (the same candidates), or for the runs at the
     same wall clock the generational mode on as many workers (``gahpo-wW``).
+    ``on_workers``: the runs at the same candidates against ``gahpo-wW``.
 
     ``met``: |async - reference| <= the reference's standard error (the
     target); ``better``: lower by more than that; ``not met``: higher by
@@ -689,7 +690,12 @@ def compare_async(tasks, budgets):
         for method, entry in t["methods"].items():
             if method not in ASYNC_METHODS:
                 continue
-            reference = {**ASYNC_DEFAULTS, **ASYNC_METHODS[method]}["reference"]
+            spec = {**ASYNC_DEFAULTS, **ASYNC_METHODS[method]}
+            reference = spec["reference"]
+            if on_workers:
+                if spec["wall"]:
+                    continue
+                reference = f"gahpo-w{spec['workers']}"
             ref = t["methods"].get(reference)
             if ref is None:
                 continue
@@ -937,6 +943,15 @@ def main(argv=None):
             f"\n{verdicts.count('met')} met, {verdicts.count('better')} better, "
             f"{verdicts.count('not met')} not met of {len(verdicts)} cells."
         )
+    on_workers = compare_async(out["tasks"], args.budgets, on_workers=True)
+    if on_workers:
+        out["async_vs_workers"] = on_workers
+        run.log(
+            "\n### Asynchronous vs generational on as many workers\n\nThe same "
+            "candidates; the reference is gahpo-wW, the generational mode with "
+            "the population fit derives on W workers.\n"
+        )
+        run.log(comparison_table(on_workers, args.tasks, args.budgets, out["tasks"]))
     run.write(args.json, out)
 
 
