@@ -124,20 +124,31 @@ ABLATION_METHODS = {
 GAHPO_METHODS.update(ABLATION_METHODS)
 
 
-def sized_population(budget, workers, folds=1):
+def sized_population(budget, workers):
     """The population ``fit`` derives for ``n_iter=budget`` on ``workers``.
 
-    ``gahpo._validation.size_to_workers`` (generational, from 8 workers):
-    the derived population grown to fill the rounds of ``folds`` fits per
-    candidate it takes anyway. A simulated worker runs a whole candidate
-    (its 3 folds), as 3 joblib workers would with ``cv=3``, for which ``fit``
-    sizes the population as for one fold per candidate on W workers.
+    ``gahpo._validation.size_to_workers`` (generational, from 8 workers), on
+    the settings ``fit`` resolves: the derived population grown to fill the
+    workers. A simulated worker runs a whole candidate (its 3 folds), as 3
+    joblib workers would with ``cv=3``, for which ``fit`` sizes the
+    population as for one fold per candidate on W workers.
     """
-    from gahpo._validation import budget as derive
+    from gahpo._validation import check_search, size_to_workers
 
-    population = derive(budget, None, None)[0]
-    rounds = math.ceil(population * folds / workers)
-    return max(population, rounds * workers // folds)
+    mode = Mode()  # the derived population depends on n_iter alone
+    search = H.make_search(
+        "gahpo",
+        mode.estimator("svc", 0),
+        mode.space(grids.get_table("svc")),
+        budget=budget,
+        cv=CV,
+        n_jobs=workers,
+        seed=0,
+        scheme="generational",
+    )
+    search._validate_params()  # as fit does
+    settings = size_to_workers(search, check_search(search), n_folds=1)
+    return settings["population_size"]
 
 
 # The generational mode as fit runs it on 8 and 32 workers, the references of
@@ -333,7 +344,9 @@ def run_async(task, spec, budget, seed, mode):
     workers, table = spec["workers"], grids.get_table(task)
     deadline = math.inf
     if spec["wall"]:  # the generational search's simulated time at B
-        deadline = generational_wall(task, spec["reference"], budget, seed, mode)
+        deadline = generational_wall(
+            task, spec["reference"], budget, seed, mode, workers
+        )
     search = H.make_search(
         "gahpo",
         mode.estimator(task, seed),
@@ -436,10 +449,10 @@ def run_async(task, spec, budget, seed, mode):
     return params_out, scores_out, wall, extra
 
 
-def generational_wall(task, method, budget, seed, mode):
-    """The simulated wall time of ``method`` (``gahpo-wW``) at ``budget`` on W."""
+def generational_wall(task, method, budget, seed, mode, workers):
+    """The simulated wall time of ``method`` at ``budget`` on ``workers``."""
     params, _, _, extra = run_gahpo(task, GAHPO_METHODS[method], budget, seed, mode)
-    table, workers = grids.get_table(task), int(method.rsplit("-w", 1)[1])
+    table = grids.get_table(task)
     seconds = [duration(table, mode.key(table, p)) for p in params[:budget]]
     return generational_seconds(seconds, extra["_generation"][:budget], workers)
 
